@@ -1,0 +1,115 @@
+//===- FanoutCheck.cpp ----------------------------------------------------===//
+#include "FanoutCheck.h"
+#include "fanout/ThreadModel.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+using ::fanout::AnalysisOptions;
+using ::fanout::MethodName;
+
+namespace clang::tidy::fanout {
+
+namespace {
+AST_MATCHER_P(Expr, spawnsThread, const AnalysisOptions *, Options) {
+  return ::fanout::isSpawnExpr(&Node, *Options);
+}
+} // namespace
+
+FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context) {
+  auto Names = [&](StringRef Option, std::vector<std::string> &Into) {
+    std::string Error;
+    if (!::fanout::parseNameList(Options.get(Option, ""), Into, Error)) {
+      configurationDiag("invalid configuration value for option '%0': %1")
+          << (Name + "." + Option).str() << Error;
+      Into.clear();
+    }
+  };
+  auto Methods = [&](StringRef Option, std::vector<MethodName> &Into) {
+    std::string Error;
+    if (!::fanout::parseMethodList(Options.get(Option, ""), Into, Error)) {
+      configurationDiag("invalid configuration value for option '%0': %1")
+          << (Name + "." + Option).str() << Error;
+      Into.clear();
+    }
+  };
+  Names("QueueTypes", Analysis.QueueTypes);
+  Methods("BlockingPushMethods", Analysis.BlockingPushMethods);
+  Methods("BlockingPopMethods", Analysis.BlockingPopMethods);
+  Methods("CloseMethods", Analysis.CloseMethods);
+  Methods("NonBlockingPushMethods", Analysis.NonBlockingPushMethods);
+  Names("ThreadTypes", Analysis.ThreadTypes);
+  Names("SpawnFunctions", Analysis.SpawnFunctions);
+  // Parsed here rather than with get<bool>(): the stock clang-tidy binary
+  // does not export that specialisation to plugins.
+  StringRef Infer = Options.get("InferQueues", "true");
+  if (Infer.equals_insensitive("true") || Infer == "1")
+    Analysis.InferQueues = true;
+  else if (Infer.equals_insensitive("false") || Infer == "0")
+    Analysis.InferQueues = false;
+  else
+    configurationDiag("invalid configuration value for option '%0': '%1' "
+                      "is not a boolean (true or false)")
+        << (Name + ".InferQueues").str() << Infer;
+  Model = std::make_unique<::fanout::QueueModel>(Analysis);
+}
+
+void FanoutCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "QueueTypes",
+                ::fanout::formatNameList(Analysis.QueueTypes));
+  Options.store(Opts, "BlockingPushMethods",
+                ::fanout::formatMethodList(Analysis.BlockingPushMethods));
+  Options.store(Opts, "BlockingPopMethods",
+                ::fanout::formatMethodList(Analysis.BlockingPopMethods));
+  Options.store(Opts, "CloseMethods",
+                ::fanout::formatMethodList(Analysis.CloseMethods));
+  Options.store(Opts, "NonBlockingPushMethods",
+                ::fanout::formatMethodList(Analysis.NonBlockingPushMethods));
+  Options.store(Opts, "ThreadTypes",
+                ::fanout::formatNameList(Analysis.ThreadTypes));
+  Options.store(Opts, "SpawnFunctions",
+                ::fanout::formatNameList(Analysis.SpawnFunctions));
+  Options.store(Opts, "InferQueues", Analysis.InferQueues ? "true" : "false");
+}
+
+void FanoutCheck::registerMatchers(MatchFinder *Finder) {
+  // Start from the places that start threads, never from every call: the
+  // analysis runs once per function that spawns, and headers the user does
+  // not own are skipped.
+  Finder->addMatcher(
+      expr(spawnsThread(&Analysis), unless(isExpansionInSystemHeader()),
+           forCallable(functionDecl(isDefinition()).bind("spawner"))),
+      this);
+}
+
+void FanoutCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Spawner = Result.Nodes.getNodeAs<FunctionDecl>("spawner");
+  if (!Spawner || !Analyzed.insert(Spawner->getCanonicalDecl()).second)
+    return;
+  for (const ::fanout::Finding &F :
+       analyze(Spawner, *Result.Context, *Model, Analysis))
+    report(F);
+}
+
+void FanoutCheck::onEndOfTranslationUnit() {
+  // The queue model caches declarations of this translation unit only.
+  Analyzed.clear();
+  Model = std::make_unique<::fanout::QueueModel>(Analysis);
+}
+
+void FanoutCheck::report(const ::fanout::Finding &F) {
+  {
+    DiagnosticBuilder Warning = diag(F.Loc, "%0") << F.Message;
+    for (const FixItHint &Fix : F.Fixes)
+      Warning << Fix;
+  } // The warning is emitted before its notes.
+  for (const ::fanout::FindingNote &Note : F.Notes) {
+    DiagnosticBuilder Builder = diag(Note.Loc, "%0", DiagnosticIDs::Note)
+                                << Note.Message;
+    for (const FixItHint &Fix : Note.Fixes)
+      Builder << Fix;
+  }
+}
+
+} // namespace clang::tidy::fanout

@@ -1,0 +1,71 @@
+//===- AstHelpers.h - Small AST utilities shared by the analyses ----------===//
+#ifndef FANOUT_ASTHELPERS_H
+#define FANOUT_ASTHELPERS_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/Stmt.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
+#include <string>
+
+namespace fanout {
+
+/// Strips parentheses, implicit casts, temporaries and no-op wrappers.
+const clang::Expr *ignoreWrappers(const clang::Expr *E);
+
+/// The name of the function a call calls, also for calls not yet resolved in
+/// a template (`items_.push_back(x)` with a dependent `items_`).
+llvm::StringRef calleeName(const clang::CallExpr *Call);
+
+/// The object a member call is made on (`q` in `q.push(x)`, `*p` in
+/// `p->push(x)`), also for dependent calls; null for other calls.
+const clang::Expr *calleeObject(const clang::CallExpr *Call, bool *Arrow);
+
+/// The record type of \p E, seen through references, pointers and smart
+/// pointers (`std::shared_ptr<Q>`, `std::unique_ptr<Q>`).
+const clang::CXXRecordDecl *pointeeRecord(clang::QualType T);
+
+/// Values bound to a thread body's parameters, and how to resolve them.
+using ParamBindings =
+    llvm::DenseMap<const clang::ParmVarDecl *, const clang::Expr *>;
+
+/// The declaration that identifies the queue object \p E denotes: a local or
+/// global variable, or a field. References, pointers, smart pointers and
+/// init-captures with simple initialisers are followed, and parameters bound
+/// in \p Bindings are replaced by their arguments. Null when unknown.
+const clang::ValueDecl *resolveObject(const clang::Expr *E,
+                                      const ParamBindings *Bindings = nullptr);
+
+/// Visits every statement below \p S in evaluation-independent order, not
+/// descending into lambdas or local classes (those run elsewhere).
+void forEachDescendant(const clang::Stmt *S,
+                       llvm::function_ref<void(const clang::Stmt *)> Visit);
+
+/// Whether error recovery left anything broken below \p S (half-typed
+/// code): such code is not analysed.
+bool containsErrors(const clang::Stmt *S);
+
+/// Whether any part of \p Range comes from a macro expansion.
+bool isInMacro(clang::SourceRange Range);
+
+/// The source text of \p E, or empty when it cannot be had.
+std::string sourceText(const clang::Expr *E, const clang::ASTContext &Ctx);
+
+/// The value of \p E when it is an integer constant.
+std::optional<int64_t> evaluateInt(const clang::Expr *E,
+                                   const clang::ASTContext &Ctx);
+
+/// The innermost loop statement enclosing \p S (up to, not beyond, \p Root).
+const clang::Stmt *enclosingLoop(const clang::Stmt *S,
+                                 const clang::ParentMap &Parents);
+/// Whether \p Inner is \p Outer or lies below it.
+bool contains(const clang::Stmt *Outer, const clang::Stmt *Inner);
+bool isLoop(const clang::Stmt *S);
+
+} // namespace fanout
+
+#endif

@@ -1,0 +1,55 @@
+//===- ExitAnalysis.h - How a consumer leaves its pop loop ----------------===//
+//
+// On a consumer's CFG: the ways it can finish without the queue having told
+// it that it is closed (return, break, throw, goto, a loop condition with
+// another conjunct), and whether something wakes the producer on the way
+// (a close that wakes a blocked push, a guard whose destructor closes, a
+// helper that closes, the end of the process).
+//
+//===----------------------------------------------------------------------===//
+#ifndef FANOUT_EXITANALYSIS_H
+#define FANOUT_EXITANALYSIS_H
+
+#include "fanout/QueueModel.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <optional>
+#include <vector>
+
+namespace fanout {
+
+enum class ExitKind { Return, Break, Throw, Goto, LoopCondition };
+
+/// A way out of a consumer that leaves the producer asleep.
+struct StrandingExit {
+  const clang::Stmt *Stmt = nullptr; ///< The return/break/throw/goto, or the
+                                     ///< loop-condition conjunct.
+  ExitKind Kind = ExitKind::Return;
+};
+
+/// Recognises the operations on the one queue being analysed.
+using QueueOpFinder =
+    llvm::function_ref<std::optional<QueueOperation>(const clang::CallExpr *)>;
+
+struct ConsumerSummary {
+  const clang::CallExpr *Pop = nullptr;
+  const clang::Stmt *PopLoop = nullptr;
+  std::vector<StrandingExit> Exits;
+};
+
+/// Analyses \p Body (the function a consumer thread runs). Returns nothing
+/// when it does not pop from the queue in a loop that lasts until the queue
+/// is closed, i.e. when it is not a draining consumer.
+std::optional<ConsumerSummary> analyzeConsumer(const clang::FunctionDecl *Body,
+                                               clang::ASTContext &Ctx,
+                                               QueueOpFinder OnQueue);
+
+/// Whether \p Call, in the code of \p Caller, certainly closes the queue:
+/// directly, or through a lambda or function it calls (bounded depth).
+bool closesQueue(const clang::CallExpr *Call, QueueOpFinder OnQueue,
+                 int Depth = 0);
+
+} // namespace fanout
+
+#endif

@@ -1,0 +1,125 @@
+//===- QueueModel.h - What a queue is to the analysis ---------------------===//
+//
+// A queue is described by data: which of its methods block while it is full
+// or empty, which close it, what a push does once it is closed, and where its
+// capacity comes from. Known library APIs are rows of a table, user options
+// add rows, and hand-written classes are described by reading their code
+// (QueueInference). Adding an API is adding a row.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FANOUT_QUEUEMODEL_H
+#define FANOUT_QUEUEMODEL_H
+
+#include "fanout/Options.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Expr.h"
+#include "llvm/ADT/DenseMap.h"
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fanout {
+
+/// What a call on a queue does.
+enum class QueueRole {
+  None,
+  BlockingPush,    ///< Sleeps while the queue is full.
+  BlockingPop,     ///< Sleeps while the queue is empty.
+  NonBlockingPush, ///< try/timed push: returns instead of sleeping forever.
+  NonBlockingPop,
+  Close,       ///< Wakes sleepers; pushes fail from then on.
+  SetCapacity, ///< Makes a queue bounded (tbb's set_capacity).
+};
+
+/// What a push does once the queue has been closed.
+enum class ClosedPushResult {
+  Unknown,
+  ReturnsFalse,  ///< bool push() returns false.
+  ReturnsStatus, ///< Returns a status value (`ClosedStatus`).
+  Throws,        ///< Throws `ClosedException`.
+  Ignored,       ///< Returns normally; the item is dropped or stored.
+};
+
+struct QueueApi {
+  /// Qualified name, matched against a class and its namespaces; for
+  /// inferred queues the class's own name.
+  std::string TypeName;
+  /// Bounded as constructed (false: only after `SetCapacity`, or never).
+  bool BoundedByDefault = true;
+  /// Unbounded queues never strand a producer; kept so that they are known.
+  bool CanBeBounded = true;
+  /// Index of the constructor argument that is the capacity, or -1.
+  int CapacityCtorArg = -1;
+  /// The field holding the capacity of an inferred queue, if found.
+  const clang::FieldDecl *CapacityField = nullptr;
+
+  std::vector<std::string> BlockingPush, BlockingPop, NonBlockingPush,
+      NonBlockingPop, Close, SetCapacity;
+
+  ClosedPushResult OnClosedPush = ClosedPushResult::Unknown;
+  std::string ClosedException; ///< Spelled as code, for a catch clause.
+  std::string ClosedStatus;    ///< Spelled as code, for a comparison.
+  std::string ClosedHeader;    ///< Include that declares the above.
+  /// Whether a producer already asleep in a blocking push wakes on close.
+  bool CloseWakesBlockedPush = true;
+  /// Whether close affects later pushes too (tbb's abort() only wakes the
+  /// callers asleep at that moment, so a later push blocks again).
+  bool CloseIsPermanent = true;
+  /// Whether this row came from reading a hand-written class.
+  bool Inferred = false;
+
+  bool isBounded() const { return CanBeBounded; }
+  bool hasReliableClose() const {
+    return !Close.empty() && CloseWakesBlockedPush && CloseIsPermanent;
+  }
+  QueueRole roleOf(llvm::StringRef Method) const;
+};
+
+/// A call recognised as an operation on a queue.
+struct QueueOperation {
+  const QueueApi *Api = nullptr;
+  QueueRole Role = QueueRole::None;
+  const clang::CallExpr *Call = nullptr;
+  /// The expression denoting the queue object (`q`, `this->q_`, `*p`).
+  const clang::Expr *Object = nullptr;
+  /// Whether the call was spelled with `->`.
+  bool Arrow = false;
+  llvm::StringRef MethodName;
+};
+
+class QueueModel {
+public:
+  explicit QueueModel(const AnalysisOptions &Options);
+  ~QueueModel();
+
+  /// The queue API of \p Record, or null when it is not a queue.
+  const QueueApi *apiFor(const clang::CXXRecordDecl *Record);
+  /// Recognises \p Call as an operation on a queue.
+  std::optional<QueueOperation> classify(const clang::CallExpr *Call);
+
+  /// The table of library APIs known without configuration.
+  static const std::vector<QueueApi> &knownApis();
+
+private:
+  const QueueApi *lookupConfigured(const clang::CXXRecordDecl *Record);
+  const AnalysisOptions &Options;
+  std::vector<QueueApi> ConfiguredApis;
+  llvm::DenseMap<const clang::CXXRecordDecl *, const QueueApi *> Cache;
+  std::vector<std::unique_ptr<QueueApi>> InferredApis;
+};
+
+/// Whether \p Record's name (and, in order, its namespaces) match the
+/// qualified \p Pattern; namespaces in the record that the pattern does not
+/// name are skipped, so "tbb::concurrent_bounded_queue" matches
+/// tbb::detail::d2::concurrent_bounded_queue.
+bool matchesQualifiedName(const clang::NamedDecl *Decl,
+                          llvm::StringRef Pattern);
+
+/// Reads a hand-written class and describes it as a queue, or returns null
+/// when it does not behave as a bounded blocking queue.
+std::unique_ptr<QueueApi> inferQueueApi(const clang::CXXRecordDecl *Record);
+
+} // namespace fanout
+
+#endif

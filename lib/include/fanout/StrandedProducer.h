@@ -1,0 +1,57 @@
+//===- StrandedProducer.h - Producers left asleep in a full queue ---------===//
+#ifndef FANOUT_STRANDEDPRODUCER_H
+#define FANOUT_STRANDEDPRODUCER_H
+
+#include "fanout/ExitAnalysis.h"
+#include "fanout/Finding.h"
+#include "fanout/QueueModel.h"
+#include "fanout/ThreadModel.h"
+#include "clang/AST/ASTContext.h"
+#include <vector>
+
+namespace fanout {
+
+struct ConsumerCase {
+  const SpawnSite *Spawn = nullptr;
+  QueueOperation Pop;
+  ConsumerSummary Summary;
+};
+
+/// Everything known about one stranded producer: what the fix planner and
+/// the message are made from.
+struct StrandedProducerCase {
+  const clang::FunctionDecl *Spawner = nullptr;
+  const clang::ValueDecl *Queue = nullptr;
+  const QueueApi *Api = nullptr;
+  QueueOperation Push;
+  const clang::FunctionDecl *ProducerFunction = nullptr;
+  const clang::Stmt *ProducerLoop = nullptr;
+  /// Null when the spawning function itself produces.
+  const SpawnSite *ProducerSpawn = nullptr;
+  const WaitSite *ProducerWait = nullptr;
+  std::vector<ConsumerCase> Consumers;
+  std::vector<const WaitSite *> ConsumerWaits;
+  /// The capacity as written, and its value when constant.
+  std::string CapacityText;
+  std::optional<int64_t> Capacity;
+};
+
+/// Finds the producers that \p Spawner (or a thread it spawns) runs and that
+/// can block forever because every consumer can exit without waking them.
+std::vector<Finding> findStrandedProducers(const clang::FunctionDecl *Spawner,
+                                           clang::ASTContext &Ctx,
+                                           QueueModel &Model,
+                                           const AnalysisOptions &Options);
+
+/// The fix-its for a case (empty when no fix is certainly right) and the
+/// notes that explain the fix or suggest one.
+struct FixPlan {
+  std::vector<clang::FixItHint> Fixes;
+  std::vector<FindingNote> Notes;
+};
+FixPlan planStrandedProducerFix(const StrandedProducerCase &Case,
+                                clang::ASTContext &Ctx);
+
+} // namespace fanout
+
+#endif

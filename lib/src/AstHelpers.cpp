@@ -1,0 +1,285 @@
+//===- AstHelpers.cpp -----------------------------------------------------===//
+#include "fanout/AstHelpers.h"
+#include "fanout/Compat.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+using namespace llvm;
+
+namespace fanout {
+
+const Expr *ignoreWrappers(const Expr *E) {
+  while (E) {
+    const Expr *Next = E->IgnoreParenImpCasts();
+    if (const auto *Temp = dyn_cast<MaterializeTemporaryExpr>(Next))
+      Next = Temp->getSubExpr();
+    else if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(Next))
+      Next = Bind->getSubExpr();
+    else if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(Next))
+      Next = Cleanups->getSubExpr();
+    else if (const auto *Functional = dyn_cast<CXXFunctionalCastExpr>(Next))
+      Next = Functional->getSubExpr();
+    else if (const auto *Construct = dyn_cast<CXXConstructExpr>(Next);
+             Construct && Construct->getNumArgs() == 1 &&
+             (Construct->getConstructor()->isCopyOrMoveConstructor() ||
+              Construct->getConstructor()->isConvertingConstructor(false)) &&
+             isa<MaterializeTemporaryExpr, CXXBindTemporaryExpr>(
+                 Construct->getArg(0)))
+      Next = Construct->getArg(0);
+    if (Next == E)
+      return E;
+    E = Next;
+  }
+  return E;
+}
+
+StringRef calleeName(const CallExpr *Call) {
+  if (const FunctionDecl *Callee = Call->getDirectCallee())
+    if (const IdentifierInfo *Name = Callee->getIdentifier())
+      return Name->getName();
+  const Expr *Callee = Call->getCallee()->IgnoreParenImpCasts();
+  if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee))
+    if (const IdentifierInfo *Name =
+            Dependent->getMember().getAsIdentifierInfo())
+      return Name->getName();
+  if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
+    if (const IdentifierInfo *Name =
+            Unresolved->getName().getAsIdentifierInfo())
+      return Name->getName();
+  if (const auto *Lookup = dyn_cast<UnresolvedLookupExpr>(Callee))
+    if (const IdentifierInfo *Name = Lookup->getName().getAsIdentifierInfo())
+      return Name->getName();
+  if (const auto *Member = dyn_cast<MemberExpr>(Callee))
+    if (const IdentifierInfo *Name = Member->getMemberDecl()->getIdentifier())
+      return Name->getName();
+  return {};
+}
+
+const Expr *calleeObject(const CallExpr *Call, bool *Arrow) {
+  bool IsArrow = false;
+  const Expr *Object = nullptr;
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    Object = Member->getImplicitObjectArgument();
+    if (const auto *ME =
+            dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens()))
+      IsArrow = ME->isArrow();
+  } else {
+    const Expr *Callee = Call->getCallee()->IgnoreParenImpCasts();
+    if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
+      if (!Dependent->isImplicitAccess())
+        Object = Dependent->getBase();
+      IsArrow = Dependent->isArrow();
+    } else if (const auto *Unresolved =
+                   dyn_cast<UnresolvedMemberExpr>(Callee)) {
+      if (!Unresolved->isImplicitAccess())
+        Object = Unresolved->getBase();
+      IsArrow = Unresolved->isArrow();
+    } else if (const auto *ME = dyn_cast<MemberExpr>(Callee)) {
+      Object = ME->getBase();
+      IsArrow = ME->isArrow();
+    }
+  }
+  if (Arrow)
+    *Arrow = IsArrow;
+  return Object;
+}
+
+const CXXRecordDecl *pointeeRecord(QualType T) {
+  if (T.isNull())
+    return nullptr;
+  T = compat::withoutSpellingSugar(T.getNonReferenceType());
+  if (const auto *Pointer = T->getAs<PointerType>())
+    T = Pointer->getPointeeType();
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  if (!Record)
+    return nullptr;
+  // Smart pointers: the queue is the first template argument.
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record)) {
+    StringRef Name = Spec->getName();
+    if ((Name == "shared_ptr" || Name == "unique_ptr") &&
+        Spec->isInStdNamespace() && Spec->getTemplateArgs().size() > 0 &&
+        Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+      return Spec->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  }
+  return Record;
+}
+
+/// Strips the ways of reaching an object that do not change which object it
+/// is: `*p`, `p->`, `&x`, `std::ref(x)`, smart-pointer `operator->`/`*`.
+static const Expr *stripAccess(const Expr *E) {
+  while (true) {
+    E = ignoreWrappers(E);
+    if (const auto *Unary = dyn_cast<UnaryOperator>(E);
+        Unary &&
+        (Unary->getOpcode() == UO_Deref || Unary->getOpcode() == UO_AddrOf)) {
+      E = Unary->getSubExpr();
+      continue;
+    }
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+        Op && (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
+        Op->getNumArgs() == 1) {
+      E = Op->getArg(0);
+      continue;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      // std::ref / std::cref / std::move / .get() keep the object.
+      StringRef Name = calleeName(Call);
+      if (const FunctionDecl *Callee = Call->getDirectCallee();
+          Callee && Callee->isInStdNamespace() && Call->getNumArgs() == 1 &&
+          (Name == "ref" || Name == "cref" || Name == "move" ||
+           Name == "addressof")) {
+        E = Call->getArg(0);
+        continue;
+      }
+      if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+          Member && Name == "get" && Call->getNumArgs() == 0 &&
+          pointeeRecord(Member->getImplicitObjectArgument()->getType()) !=
+              nullptr) {
+        E = Member->getImplicitObjectArgument();
+        continue;
+      }
+    }
+    return E;
+  }
+}
+
+const ValueDecl *resolveObject(const Expr *E, const ParamBindings *Bindings) {
+  // A bounded walk: each step follows one initialiser or binding.
+  for (int Steps = 0; E && Steps < 16; ++Steps) {
+    E = stripAccess(E);
+    if (const auto *Member = dyn_cast<MemberExpr>(E)) {
+      if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+        return dyn_cast<FieldDecl>(Member->getMemberDecl()->getCanonicalDecl());
+      // `obj.queue`: the field identifies it well enough for one function.
+      return dyn_cast<FieldDecl>(Member->getMemberDecl()->getCanonicalDecl());
+    }
+    const auto *Ref = dyn_cast<DeclRefExpr>(E);
+    if (!Ref)
+      return nullptr;
+    const ValueDecl *Decl = Ref->getDecl();
+    if (const auto *Param = dyn_cast<ParmVarDecl>(Decl)) {
+      if (Bindings) {
+        auto It = Bindings->find(Param);
+        if (It != Bindings->end()) {
+          E = It->second;
+          Bindings = nullptr; // The argument lives in the spawner's scope.
+          continue;
+        }
+      }
+      return Param;
+    }
+    const auto *Var = dyn_cast<VarDecl>(Decl);
+    if (!Var)
+      return nullptr;
+    QualType T = Var->getType();
+    bool Aliases = T->isReferenceType() || T->isPointerType() ||
+                   (pointeeRecord(T) && T->getAsCXXRecordDecl() &&
+                    T->getAsCXXRecordDecl() != pointeeRecord(T));
+    const Expr *Init = Var->getInit();
+    if (Var->isInitCapture() && Init) {
+      E = Init;
+      continue;
+    }
+    // Follow aliases whose initialiser names another object (`auto &q = *p`,
+    // `auto *p = &q`, `auto sp = other_sp`); a smart pointer made here is the
+    // queue's own identity.
+    if (Aliases && Init && !isa<CallExpr>(ignoreWrappers(Init)) &&
+        !isa<CXXNewExpr>(ignoreWrappers(Init)) &&
+        !isa<CXXConstructExpr>(ignoreWrappers(Init))) {
+      const ValueDecl *Target = resolveObject(Init, Bindings);
+      if (Target)
+        return Target;
+    }
+    return cast<ValueDecl>(Var->getCanonicalDecl());
+  }
+  return nullptr;
+}
+
+static void walk(const Stmt *S, function_ref<void(const Stmt *)> Visit) {
+  for (const Stmt *Child : S->children()) {
+    if (!Child)
+      continue;
+    Visit(Child);
+    if (isa<LambdaExpr, BlockExpr>(Child))
+      continue;
+    if (const auto *DS = dyn_cast<DeclStmt>(Child)) {
+      // Local classes run elsewhere; variable initialisers run here.
+      for (const Decl *D : DS->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D))
+          if (const Expr *Init = Var->getInit()) {
+            Visit(Init);
+            walk(Init, Visit);
+          }
+      continue;
+    }
+    walk(Child, Visit);
+  }
+}
+
+void forEachDescendant(const Stmt *S, function_ref<void(const Stmt *)> Visit) {
+  if (S)
+    walk(S, Visit);
+}
+
+bool containsErrors(const Stmt *S) {
+  if (!S)
+    return false;
+  // Expressions carry the flag for their whole subtree.
+  if (const auto *E = dyn_cast<Expr>(S))
+    return E->containsErrors();
+  for (const Stmt *Child : S->children())
+    if (Child && containsErrors(Child))
+      return true;
+  return false;
+}
+
+bool isInMacro(SourceRange Range) {
+  return Range.getBegin().isMacroID() || Range.getEnd().isMacroID();
+}
+
+std::string sourceText(const Expr *E, const ASTContext &Ctx) {
+  if (!E || isInMacro(E->getSourceRange()))
+    return {};
+  return Lexer::getSourceText(
+             CharSourceRange::getTokenRange(E->getSourceRange()),
+             Ctx.getSourceManager(), Ctx.getLangOpts())
+      .str();
+}
+
+std::optional<int64_t> evaluateInt(const Expr *E, const ASTContext &Ctx) {
+  if (!E || E->isValueDependent() || E->isTypeDependent() ||
+      E->containsErrors())
+    return std::nullopt;
+  if (std::optional<llvm::APSInt> Value = E->getIntegerConstantExpr(Ctx))
+    return Value->getExtValue();
+  return std::nullopt;
+}
+
+bool isLoop(const Stmt *S) {
+  return isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(S);
+}
+
+const Stmt *enclosingLoop(const Stmt *S, const ParentMap &Parents) {
+  for (const Stmt *P = Parents.getParent(S); P; P = Parents.getParent(P))
+    if (isLoop(P))
+      return P;
+  return nullptr;
+}
+
+bool contains(const Stmt *Outer, const Stmt *Inner) {
+  if (!Outer || !Inner)
+    return false;
+  if (Outer == Inner)
+    return true;
+  SourceRange O = Outer->getSourceRange(), I = Inner->getSourceRange();
+  if (O.isInvalid() || I.isInvalid())
+    return false;
+  bool Found = false;
+  forEachDescendant(Outer, [&](const Stmt *S) { Found |= S == Inner; });
+  return Found;
+}
+
+} // namespace fanout

@@ -1,0 +1,592 @@
+//===- QueueInference.cpp - Reading a hand-written queue's own code -------===//
+//
+// A class is a bounded blocking queue when one of its methods sleeps before it
+// adds an element (the push) and another sleeps before it removes one (the
+// pop). Sleeping is waiting on a condition variable (std, _any, boost,
+// pthread), acquiring a semaphore, or a sleep-poll loop. A close is a method
+// that sets a flag the waits watch and wakes the sleepers; whether it wakes a
+// producer asleep in push depends on whether push's wait watches that flag.
+//
+//===----------------------------------------------------------------------===//
+#include "fanout/AstHelpers.h"
+#include "fanout/Compat.h"
+#include "fanout/QueueModel.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+using namespace clang;
+using namespace llvm;
+
+namespace fanout {
+namespace {
+
+/// The record a (possibly dependent) object expression has, by name only.
+StringRef typeNameOf(const Expr *E) {
+  QualType T = compat::withoutSpellingSugar(E->getType().getNonReferenceType());
+  if (const auto *Pointer = T->getAs<PointerType>())
+    T = Pointer->getPointeeType();
+  if (const CXXRecordDecl *Record = T->getAsCXXRecordDecl())
+    return Record->getName();
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    if (TemplateDecl *Template = Spec->getTemplateName().getAsTemplateDecl())
+      return Template->getName();
+  return {};
+}
+
+bool isConditionVariable(StringRef Name) {
+  return Name.contains("condition_variable") || Name == "condition";
+}
+
+bool isSemaphore(StringRef Name) { return Name.contains("semaphore"); }
+
+/// The field a (possibly dependent) expression reads, when it is one of ours.
+const FieldDecl *fieldOf(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
+    // `flag_.load()` reads the flag.
+    if (calleeName(Call) == "load")
+      return fieldOf(Call->getImplicitObjectArgument());
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+      return dyn_cast<FieldDecl>(Member->getMemberDecl());
+  return nullptr;
+}
+
+bool isFlagType(QualType T) {
+  T = T.getNonReferenceType().getUnqualifiedType();
+  if (T->isBooleanType())
+    return true;
+  if (const CXXRecordDecl *Record = T->getAsCXXRecordDecl())
+    if (Record->getName() == "atomic")
+      if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record))
+        return Spec->getTemplateArgs().size() == 1 &&
+               Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+               Spec->getTemplateArgs()[0].getAsType()->isBooleanType();
+  return T->isAtomicType() &&
+         T->castAs<AtomicType>()->getValueType()->isBooleanType();
+}
+
+/// A condition under which a method sleeps.
+struct Wait {
+  const Expr *Condition = nullptr; ///< May be null: unknown.
+  bool Timed = false;              ///< Gives up after a timeout.
+};
+
+/// What one method does, read from its body.
+struct MethodFacts {
+  const CXXMethodDecl *Method = nullptr;
+  SmallVector<Wait, 2> Waits;
+  bool Adds = false;
+  bool Removes = false;
+  bool Notifies = false;
+  SmallPtrSet<const FieldDecl *, 4> FlagsSetTrue;
+  SmallPtrSet<const FieldDecl *, 4> Counted; ///< Incremented/decremented.
+};
+
+class ClassReader {
+public:
+  explicit ClassReader(const CXXRecordDecl *Record) : Record(Record) {}
+  std::unique_ptr<QueueApi> read();
+
+private:
+  void readMethod(const CXXMethodDecl *Method);
+  const Expr *inlinePredicate(const Expr *E, int Depth = 0);
+  void collectFields(const Expr *Cond, SmallPtrSetImpl<const FieldDecl *> &Out,
+                     int Depth = 0);
+  bool mentionsEmptiness(const Expr *Cond, int Depth = 0);
+  bool mentionsFullness(const Expr *Cond, int Depth = 0);
+  const FieldDecl *capacityFieldIn(const Expr *Cond, int Depth = 0);
+  ClosedPushResult closedPushResult(const MethodFacts &Push,
+                                    const SmallPtrSetImpl<const FieldDecl *> &,
+                                    std::string &Detail);
+  int capacityCtorArg(const FieldDecl *Field);
+
+  const CXXRecordDecl *Record;
+  SmallVector<MethodFacts, 8> Methods;
+  SmallPtrSet<const FieldDecl *, 8> CountedFields;
+};
+
+const CXXMethodDecl *memberMethodCalled(const Expr *E,
+                                        const CXXRecordDecl *Record) {
+  const auto *Call = dyn_cast<CallExpr>(ignoreWrappers(E));
+  if (!Call || Call->getNumArgs() != 0)
+    return nullptr;
+  bool Arrow = false;
+  const Expr *Object = calleeObject(Call, &Arrow);
+  if (Object && !isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
+    return nullptr;
+  if (const auto *Method =
+          dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()))
+    if (Method->getParent() == Record)
+      return Method;
+  // In a template, `full()` may be left unresolved; find it by name.
+  StringRef Name = calleeName(Call);
+  if (Name.empty())
+    return nullptr;
+  for (const CXXMethodDecl *Method : Record->methods())
+    if (Method->getIdentifier() && Method->getName() == Name)
+      return Method;
+  return nullptr;
+}
+
+/// The expression a one-line predicate method returns (`bool full() const
+/// { return n_ == cap_; }`), so conditions are read through helpers.
+const Expr *ClassReader::inlinePredicate(const Expr *E, int Depth) {
+  if (Depth > 2)
+    return nullptr;
+  const CXXMethodDecl *Method = memberMethodCalled(E, Record);
+  if (!Method || !Method->hasBody())
+    return nullptr;
+  const auto *Body = dyn_cast<CompoundStmt>(Method->getBody());
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  if (const auto *Return = dyn_cast<ReturnStmt>(Body->body_front()))
+    return Return->getRetValue();
+  return nullptr;
+}
+
+void ClassReader::collectFields(const Expr *Cond,
+                                SmallPtrSetImpl<const FieldDecl *> &Out,
+                                int Depth) {
+  if (!Cond || Depth > 2)
+    return;
+  auto Visit = [&](const Stmt *S) {
+    if (const auto *E = dyn_cast<Expr>(S)) {
+      if (const FieldDecl *Field = fieldOf(E))
+        Out.insert(Field);
+      if (const Expr *Inlined = inlinePredicate(E, Depth))
+        collectFields(Inlined, Out, Depth + 1);
+    }
+  };
+  Visit(Cond);
+  forEachDescendant(Cond, Visit);
+}
+
+bool isZero(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Literal = dyn_cast<IntegerLiteral>(E))
+    return Literal->getValue() == 0;
+  return false;
+}
+
+bool ClassReader::mentionsEmptiness(const Expr *Cond, int Depth) {
+  if (!Cond || Depth > 2)
+    return false;
+  bool Found = false;
+  auto Visit = [&](const Stmt *S) {
+    if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      if (calleeName(Call) == "empty")
+        Found = true;
+      else if (const Expr *Inlined = inlinePredicate(Call, Depth))
+        Found |= mentionsEmptiness(Inlined, Depth + 1);
+    }
+    if (const auto *Binary = dyn_cast<BinaryOperator>(S))
+      if (Binary->isEqualityOp() &&
+          (isZero(Binary->getLHS()) || isZero(Binary->getRHS())))
+        Found = true;
+    if (const auto *Unary = dyn_cast<UnaryOperator>(S))
+      if (Unary->getOpcode() == UO_LNot) {
+        const Expr *Sub = ignoreWrappers(Unary->getSubExpr());
+        // `!count_`, `!items_.size()`: nothing in the queue.
+        if (const FieldDecl *Field = fieldOf(Sub))
+          Found |= Field->getType()->isIntegerType() &&
+                   !Field->getType()->isBooleanType();
+        if (const auto *Call = dyn_cast<CallExpr>(Sub))
+          Found |= calleeName(Call) == "size";
+      }
+  };
+  Visit(Cond);
+  forEachDescendant(Cond, Visit);
+  return Found;
+}
+
+bool ClassReader::mentionsFullness(const Expr *Cond, int Depth) {
+  if (!Cond || Depth > 2)
+    return false;
+  bool Found = false;
+  auto Visit = [&](const Stmt *S) {
+    if (const auto *Binary = dyn_cast<BinaryOperator>(S))
+      if ((Binary->isRelationalOp() || Binary->isEqualityOp()) &&
+          !isZero(Binary->getLHS()) && !isZero(Binary->getRHS()))
+        Found = true;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S))
+      if (Op->isComparisonOp())
+        Found = true;
+    if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      StringRef Name = calleeName(Call);
+      if (Name == "full" || Name == "is_full")
+        Found = true;
+      else if (const Expr *Inlined = inlinePredicate(Call, Depth))
+        Found |= mentionsFullness(Inlined, Depth + 1);
+    }
+  };
+  Visit(Cond);
+  forEachDescendant(Cond, Visit);
+  return Found;
+}
+
+/// In `size() >= cap_`, `count_ == capacity_`: the field that bounds the
+/// size, i.e. the integer field that no method counts up or down.
+const FieldDecl *ClassReader::capacityFieldIn(const Expr *Cond, int Depth) {
+  if (!Cond || Depth > 2)
+    return nullptr;
+  const FieldDecl *Found = nullptr;
+  auto Visit = [&](const Stmt *S) {
+    if (Found)
+      return;
+    const Expr *Sides[2] = {nullptr, nullptr};
+    if (const auto *Binary = dyn_cast<BinaryOperator>(S);
+        Binary && (Binary->isRelationalOp() || Binary->isEqualityOp())) {
+      Sides[0] = Binary->getLHS();
+      Sides[1] = Binary->getRHS();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+               Op && Op->isComparisonOp() && Op->getNumArgs() == 2) {
+      Sides[0] = Op->getArg(0);
+      Sides[1] = Op->getArg(1);
+    } else if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      Found = capacityFieldIn(inlinePredicate(Call, Depth), Depth + 1);
+      return;
+    }
+    for (const Expr *Side : Sides)
+      if (const FieldDecl *Field = Side ? fieldOf(Side) : nullptr)
+        if (!Field->getType()->isBooleanType() &&
+            !CountedFields.contains(Field))
+          Found = Field;
+  };
+  Visit(Cond);
+  forEachDescendant(Cond, Visit);
+  return Found;
+}
+
+bool isAddName(StringRef Name) {
+  return Name == "push_back" || Name == "emplace_back" || Name == "push" ||
+         Name == "emplace" || Name == "push_front" || Name == "emplace_front" ||
+         Name == "insert" || Name == "enqueue";
+}
+
+bool isRemoveName(StringRef Name) {
+  return Name == "pop_front" || Name == "pop_back" || Name == "pop" ||
+         Name == "erase" || Name == "dequeue";
+}
+
+bool isNotifyName(StringRef Name) {
+  return Name == "notify_all" || Name == "notify_one" ||
+         Name == "pthread_cond_broadcast" || Name == "pthread_cond_signal" ||
+         Name == "release";
+}
+
+bool isTrueLiteral(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Bool = dyn_cast<CXXBoolLiteralExpr>(E))
+    return Bool->getValue();
+  if (const auto *Int = dyn_cast<IntegerLiteral>(E))
+    return Int->getValue() != 0;
+  return false;
+}
+
+/// Whether \p Object (the thing a call is made on) is a member of the queue:
+/// its container, its counters.
+bool isOwnMember(const Expr *Object) {
+  if (!Object)
+    return true; // Implicit `this->`.
+  return fieldOf(Object) != nullptr ||
+         isa<CXXThisExpr>(Object->IgnoreParenImpCasts());
+}
+
+void ClassReader::readMethod(const CXXMethodDecl *Method) {
+  const Stmt *Body = Method->getBody();
+  if (!Body)
+    return;
+  MethodFacts Facts;
+  Facts.Method = Method;
+  ParentMap Parents(const_cast<Stmt *>(Body));
+
+  // The condition of the loop around a wait that has no predicate.
+  auto LoopCondition = [&](const Stmt *S) -> const Expr * {
+    const Stmt *Loop = enclosingLoop(S, Parents);
+    if (const auto *While = dyn_cast_or_null<WhileStmt>(Loop))
+      return While->getCond();
+    if (const auto *Do = dyn_cast_or_null<DoStmt>(Loop))
+      return Do->getCond();
+    if (const auto *For = dyn_cast_or_null<ForStmt>(Loop))
+      return For->getCond();
+    return nullptr;
+  };
+
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Unary = dyn_cast<UnaryOperator>(S);
+        Unary && Unary->isIncrementDecrementOp()) {
+      if (const FieldDecl *Field = fieldOf(Unary->getSubExpr());
+          Field && Field->getType()->isIntegerType()) {
+        Facts.Counted.insert(Field);
+        (Unary->isIncrementOp() ? Facts.Adds : Facts.Removes) = true;
+      }
+      return;
+    }
+    if (const auto *Assign = dyn_cast<BinaryOperator>(S)) {
+      const Expr *LHS = ignoreWrappers(Assign->getLHS());
+      if (Assign->getOpcode() == BO_Assign) {
+        if (const FieldDecl *Field = fieldOf(LHS);
+            Field && isFlagType(Field->getType()) &&
+            isTrueLiteral(Assign->getRHS()))
+          Facts.FlagsSetTrue.insert(Field);
+        // `buf_[tail_] = x`: storing into the queue's array.
+        if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(LHS))
+          Facts.Adds |= fieldOf(Subscript->getBase()) != nullptr;
+      }
+      if (Assign->getOpcode() == BO_AddAssign ||
+          Assign->getOpcode() == BO_SubAssign)
+        if (const FieldDecl *Field = fieldOf(LHS);
+            Field && Field->getType()->isIntegerType() &&
+            !Field->getType()->isBooleanType()) {
+          Facts.Counted.insert(Field);
+          (Assign->getOpcode() == BO_AddAssign ? Facts.Adds : Facts.Removes) =
+              true;
+        }
+      return;
+    }
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+      // `buf_[tail_] = x` on a std::array / std::vector member.
+      if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+        if (const auto *Subscript =
+                dyn_cast<CXXOperatorCallExpr>(ignoreWrappers(Op->getArg(0))))
+          if (Subscript->getOperator() == OO_Subscript &&
+              fieldOf(Subscript->getArg(0)))
+            Facts.Adds = true;
+    }
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call)
+      return;
+    StringRef Name = calleeName(Call);
+    bool Arrow = false;
+    const Expr *Object = calleeObject(Call, &Arrow);
+    StringRef ObjectType = Object ? typeNameOf(Object) : StringRef();
+
+    if (Name == "store" && Object && Call->getNumArgs() >= 1)
+      if (const FieldDecl *Field = fieldOf(Object);
+          Field && isFlagType(Field->getType()) &&
+          isTrueLiteral(Call->getArg(0)))
+        Facts.FlagsSetTrue.insert(Field);
+    if (isNotifyName(Name))
+      Facts.Notifies = true;
+
+    // Condition-variable waits.
+    bool CvWait =
+        (Name == "wait" || Name == "wait_for" || Name == "wait_until") &&
+        Object && isConditionVariable(ObjectType);
+    bool PthreadWait =
+        Name == "pthread_cond_wait" || Name == "pthread_cond_timedwait";
+    if (CvWait || PthreadWait) {
+      Wait W;
+      W.Timed = Name != "wait" && Name != "pthread_cond_wait";
+      unsigned PredicateArg = Name == "wait" ? 1 : 2;
+      if (CvWait && Call->getNumArgs() > PredicateArg) {
+        const Expr *Predicate = ignoreWrappers(Call->getArg(PredicateArg));
+        if (const auto *Lambda = dyn_cast<LambdaExpr>(Predicate)) {
+          const auto *PredBody = dyn_cast<CompoundStmt>(Lambda->getBody());
+          if (PredBody && PredBody->size() == 1)
+            if (const auto *Return =
+                    dyn_cast<ReturnStmt>(PredBody->body_front()))
+              W.Condition = Return->getRetValue();
+        }
+      } else if (const Expr *Cond = LoopCondition(S)) {
+        // `while (full) cv.wait_for(lk, d);` retries until there is room:
+        // it sleeps as long as a plain wait does.
+        W.Condition = Cond;
+        W.Timed = false;
+      }
+      Facts.Waits.push_back(W);
+      return;
+    }
+    // Semaphore slots: acquire sleeps until a slot is free.
+    if ((Name == "acquire") && Object && isSemaphore(ObjectType)) {
+      Facts.Waits.push_back(Wait{});
+      return;
+    }
+    if ((Name == "try_acquire_for" || Name == "try_acquire_until") && Object &&
+        isSemaphore(ObjectType)) {
+      Facts.Waits.push_back(Wait{nullptr, true});
+      return;
+    }
+    // Sleep-poll loops: `while (size() >= max_) sleep_for(...)`.
+    if (Name == "sleep_for" || Name == "sleep_until" || Name == "yield" ||
+        Name == "usleep" || Name == "nanosleep") {
+      if (const Expr *Cond = LoopCondition(S))
+        Facts.Waits.push_back(Wait{Cond, false});
+      return;
+    }
+    if (Object && !isOwnMember(Object))
+      return;
+    if (isAddName(Name) && Object)
+      Facts.Adds = true;
+    else if (isRemoveName(Name) && Object)
+      Facts.Removes = true;
+  });
+  for (const FieldDecl *Field : Facts.Counted)
+    CountedFields.insert(Field);
+  Methods.push_back(std::move(Facts));
+}
+
+/// What push does once closed: read from the statements that test a close
+/// flag (`if (closed_) return false;` / `throw` / `return;`).
+ClosedPushResult
+ClassReader::closedPushResult(const MethodFacts &Push,
+                              const SmallPtrSetImpl<const FieldDecl *> &Flags,
+                              std::string &Detail) {
+  ClosedPushResult Result = ClosedPushResult::Unknown;
+  forEachDescendant(Push.Method->getBody(), [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    if (!If || Result != ClosedPushResult::Unknown)
+      return;
+    SmallPtrSet<const FieldDecl *, 4> Tested;
+    collectFields(If->getCond(), Tested);
+    if (none_of(Tested, [&](const FieldDecl *F) { return Flags.contains(F); }))
+      return;
+    const Stmt *Then = If->getThen();
+    if (const auto *Compound = dyn_cast<CompoundStmt>(Then);
+        Compound && !Compound->body_empty())
+      Then = Compound->body_back();
+    if (const auto *Throw = dyn_cast<CXXThrowExpr>(Then)) {
+      Result = ClosedPushResult::Throws;
+      if (const Expr *Thrown = Throw->getSubExpr())
+        Detail = compat::withoutSpellingSugar(Thrown->getType())
+                     .getUnqualifiedType()
+                     .getAsString();
+    } else if (const auto *Return = dyn_cast<ReturnStmt>(Then)) {
+      const Expr *Value = Return->getRetValue();
+      if (!Value)
+        Result = ClosedPushResult::Ignored;
+      else if (Value->getType()->isBooleanType())
+        Result = ClosedPushResult::ReturnsFalse;
+      else
+        Result = ClosedPushResult::ReturnsStatus;
+    }
+  });
+  if (Result == ClosedPushResult::Unknown) {
+    QualType Ret = Push.Method->getReturnType();
+    Result = Ret->isBooleanType() ? ClosedPushResult::ReturnsFalse
+                                  : ClosedPushResult::Ignored;
+  }
+  return Result;
+}
+
+/// Which constructor argument initialises \p Field (`cap_(capacity)`).
+int ClassReader::capacityCtorArg(const FieldDecl *Field) {
+  for (const CXXConstructorDecl *Ctor : Record->ctors()) {
+    if (Ctor->isCopyOrMoveConstructor())
+      continue;
+    for (const CXXCtorInitializer *Init : Ctor->inits()) {
+      if (Init->getMember() != Field || !Init->getInit())
+        continue;
+      const Expr *Value = ignoreWrappers(Init->getInit());
+      if (const auto *List = dyn_cast<ParenListExpr>(Value);
+          List && List->getNumExprs() == 1)
+        Value = ignoreWrappers(List->getExpr(0));
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(Value))
+        if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
+          return Param->getFunctionScopeIndex();
+    }
+  }
+  return -1;
+}
+
+std::unique_ptr<QueueApi> ClassReader::read() {
+  for (const Decl *D : Record->decls()) {
+    const auto *Method = dyn_cast<CXXMethodDecl>(D);
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Method = dyn_cast<CXXMethodDecl>(Template->getTemplatedDecl());
+    if (Method && Method->getIdentifier() && !Method->isStatic())
+      readMethod(Method);
+  }
+  auto Api = std::make_unique<QueueApi>();
+  Api->TypeName = Record->getQualifiedNameAsString();
+  Api->Inferred = true;
+
+  // Roles: a wait that watches fullness (or precedes an add) is a push; one
+  // that watches emptiness (or precedes a remove) is a pop.
+  SmallPtrSet<const FieldDecl *, 4> PushFlags, PopFlags;
+  const MethodFacts *FirstPush = nullptr;
+  for (const MethodFacts &Facts : Methods) {
+    StringRef Name = Facts.Method->getName();
+    if (Facts.Waits.empty()) {
+      if (Facts.Adds && !Facts.Removes)
+        Api->NonBlockingPush.push_back(Name.str());
+      else if (Facts.Removes && !Facts.Adds)
+        Api->NonBlockingPop.push_back(Name.str());
+      continue;
+    }
+    bool Timed = all_of(Facts.Waits, [](const Wait &W) { return W.Timed; });
+    bool Empty = false, Full = false;
+    for (const Wait &W : Facts.Waits) {
+      Empty |= mentionsEmptiness(W.Condition);
+      Full |= mentionsFullness(W.Condition) && !mentionsEmptiness(W.Condition);
+    }
+    bool IsPush = Full || (!Empty && Facts.Adds && !Facts.Removes);
+    bool IsPop = !IsPush && (Empty || (Facts.Removes && !Facts.Adds));
+    if (IsPush && !Facts.Adds && !Empty) {
+      // A method that waits for room but stores nothing is a wait helper
+      // (`wait_until_not_full`); not a push on its own.
+      IsPush = false;
+    }
+    if (IsPush) {
+      (Timed ? Api->NonBlockingPush : Api->BlockingPush).push_back(Name.str());
+      for (const Wait &W : Facts.Waits) {
+        collectFields(W.Condition, PushFlags);
+        if (!Api->CapacityField)
+          Api->CapacityField = capacityFieldIn(W.Condition);
+      }
+      if (!Timed && !FirstPush)
+        FirstPush = &Facts;
+    } else if (IsPop) {
+      (Timed ? Api->NonBlockingPop : Api->BlockingPop).push_back(Name.str());
+      for (const Wait &W : Facts.Waits)
+        collectFields(W.Condition, PopFlags);
+    }
+  }
+  if (Api->BlockingPush.empty() && Api->BlockingPop.empty())
+    return nullptr;
+  Api->CanBeBounded = !Api->BlockingPush.empty();
+
+  // Close: sets a flag some wait watches and wakes the sleepers.
+  bool AnyCloseWakesPush = false;
+  for (const MethodFacts &Facts : Methods) {
+    if (!Facts.Waits.empty() || !Facts.Notifies)
+      continue;
+    bool WakesPush = any_of(Facts.FlagsSetTrue, [&](const FieldDecl *F) {
+      return PushFlags.contains(F);
+    });
+    bool WakesPop = any_of(Facts.FlagsSetTrue, [&](const FieldDecl *F) {
+      return PopFlags.contains(F);
+    });
+    if (!WakesPush && !WakesPop)
+      continue;
+    Api->Close.push_back(Facts.Method->getName().str());
+    AnyCloseWakesPush |= WakesPush;
+  }
+  Api->CloseWakesBlockedPush = AnyCloseWakesPush;
+  if (FirstPush) {
+    SmallPtrSet<const FieldDecl *, 4> Flags;
+    for (const FieldDecl *F : PushFlags)
+      if (isFlagType(F->getType()))
+        Flags.insert(F);
+    std::string Detail;
+    Api->OnClosedPush = closedPushResult(*FirstPush, Flags, Detail);
+    if (Api->OnClosedPush == ClosedPushResult::Throws)
+      Api->ClosedException = Detail;
+  }
+  if (Api->CapacityField)
+    Api->CapacityCtorArg = capacityCtorArg(Api->CapacityField);
+  return Api;
+}
+
+} // namespace
+
+std::unique_ptr<QueueApi> inferQueueApi(const CXXRecordDecl *Record) {
+  if (!Record || !Record->hasDefinition() || Record->isInvalidDecl() ||
+      Record->isLambda())
+    return nullptr;
+  return ClassReader(Record->getDefinition()).read();
+}
+
+} // namespace fanout

@@ -1,0 +1,197 @@
+//===- QueueModel.cpp - Known queue APIs and lookup -----------------------===//
+#include "fanout/QueueModel.h"
+#include "fanout/AstHelpers.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+using namespace clang;
+using namespace llvm;
+
+namespace fanout {
+
+QueueRole QueueApi::roleOf(StringRef Method) const {
+  auto In = [&](const std::vector<std::string> &Names) {
+    return is_contained(Names, Method);
+  };
+  if (In(BlockingPush))
+    return QueueRole::BlockingPush;
+  if (In(BlockingPop))
+    return QueueRole::BlockingPop;
+  if (In(NonBlockingPush))
+    return QueueRole::NonBlockingPush;
+  if (In(NonBlockingPop))
+    return QueueRole::NonBlockingPop;
+  if (In(Close))
+    return QueueRole::Close;
+  if (In(SetCapacity))
+    return QueueRole::SetCapacity;
+  return QueueRole::None;
+}
+
+// The library APIs recognised without configuration. Each row states the real
+// semantics of the library, checked against its headers.
+static std::vector<QueueApi> makeKnownApis() {
+  std::vector<QueueApi> Apis;
+  {
+    // Boost.Thread: push blocks while full and throws sync_queue_is_closed
+    // once closed (also when woken by close); wait_push_back reports it.
+    QueueApi Boost;
+    Boost.TypeName = "boost::concurrent::sync_bounded_queue";
+    Boost.CapacityCtorArg = 0;
+    Boost.BlockingPush = {"push", "push_back"};
+    Boost.BlockingPop = {"pull", "pull_front", "wait_pull", "wait_pull_front"};
+    Boost.NonBlockingPush = {"try_push", "try_push_back", "nonblocking_push",
+                             "nonblocking_push_back"};
+    Boost.NonBlockingPop = {"try_pull", "try_pull_front", "nonblocking_pull",
+                            "nonblocking_pull_front"};
+    Boost.Close = {"close"};
+    Boost.OnClosedPush = ClosedPushResult::Throws;
+    Boost.ClosedException = "boost::sync_queue_is_closed";
+    Boost.ClosedHeader = "boost/thread/concurrent_queues/queue_op_status.hpp";
+    Apis.push_back(Boost);
+
+    QueueApi Unbounded = Boost;
+    Unbounded.TypeName = "boost::concurrent::sync_queue";
+    Unbounded.CanBeBounded = false;
+    Unbounded.CapacityCtorArg = -1;
+    Apis.push_back(Unbounded);
+  }
+  {
+    // oneTBB: bounded only after set_capacity(); abort() makes the callers
+    // asleep at that moment throw tbb::user_abort, but a later push on a full
+    // queue sleeps again, so abort() is no reliable cancellation.
+    QueueApi Tbb;
+    Tbb.TypeName = "tbb::concurrent_bounded_queue";
+    Tbb.BoundedByDefault = false;
+    Tbb.BlockingPush = {"push", "emplace"};
+    Tbb.BlockingPop = {"pop"};
+    Tbb.NonBlockingPush = {"try_push", "try_emplace"};
+    Tbb.NonBlockingPop = {"try_pop"};
+    Tbb.Close = {"abort"};
+    Tbb.SetCapacity = {"set_capacity"};
+    Tbb.OnClosedPush = ClosedPushResult::Throws;
+    Tbb.ClosedException = "tbb::user_abort";
+    Tbb.ClosedHeader = "tbb/concurrent_queue.h";
+    Tbb.CloseIsPermanent = false;
+    Apis.push_back(Tbb);
+  }
+  return Apis;
+}
+
+const std::vector<QueueApi> &QueueModel::knownApis() {
+  static const std::vector<QueueApi> Apis = makeKnownApis();
+  return Apis;
+}
+
+bool matchesQualifiedName(const NamedDecl *Decl, StringRef Pattern) {
+  Pattern.consume_front("::");
+  SmallVector<StringRef, 4> Parts;
+  Pattern.split(Parts, "::");
+  if (Parts.empty() || !Decl->getIdentifier() ||
+      Decl->getName() != Parts.back())
+    return false;
+  // Walk the enclosing contexts outwards, consuming pattern parts in order.
+  auto Remaining = ArrayRef<StringRef>(Parts).drop_back();
+  for (const DeclContext *Ctx = Decl->getDeclContext();
+       Ctx && !Remaining.empty(); Ctx = Ctx->getParent()) {
+    const auto *Named = dyn_cast<NamedDecl>(Ctx);
+    if (!Named || !Named->getIdentifier())
+      continue;
+    if (Named->getName() == Remaining.back())
+      Remaining = Remaining.drop_back();
+  }
+  return Remaining.empty();
+}
+
+QueueModel::QueueModel(const AnalysisOptions &Options) : Options(Options) {
+  // Each configured type becomes a row with the configured methods that name
+  // it, or name no type at all.
+  for (const std::string &Type : Options.QueueTypes) {
+    QueueApi Api;
+    Api.TypeName = Type;
+    auto Collect = [&](const std::vector<MethodName> &Methods,
+                       std::vector<std::string> &Into) {
+      for (const MethodName &M : Methods)
+        if (M.Type.empty() || M.Type == Type)
+          Into.push_back(M.Method);
+    };
+    Collect(Options.BlockingPushMethods, Api.BlockingPush);
+    Collect(Options.BlockingPopMethods, Api.BlockingPop);
+    Collect(Options.CloseMethods, Api.Close);
+    Collect(Options.NonBlockingPushMethods, Api.NonBlockingPush);
+    if (Api.BlockingPush.empty())
+      Api.BlockingPush = {"push"};
+    if (Api.BlockingPop.empty())
+      Api.BlockingPop = {"pop"};
+    ConfiguredApis.push_back(std::move(Api));
+  }
+}
+
+QueueModel::~QueueModel() = default;
+
+const QueueApi *QueueModel::lookupConfigured(const CXXRecordDecl *Record) {
+  for (const QueueApi &Api : ConfiguredApis)
+    if (matchesQualifiedName(Record, Api.TypeName))
+      return &Api;
+  for (const QueueApi &Api : knownApis())
+    if (matchesQualifiedName(Record, Api.TypeName))
+      return &Api;
+  return nullptr;
+}
+
+/// The class whose code describes \p Record: for a template instantiation,
+/// the template itself, whose members all have bodies.
+static const CXXRecordDecl *describingClass(const CXXRecordDecl *Record) {
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record))
+    if (const ClassTemplateDecl *Template = Spec->getSpecializedTemplate())
+      if (!isa<ClassTemplatePartialSpecializationDecl>(Spec))
+        return Template->getTemplatedDecl();
+  return Record;
+}
+
+const QueueApi *QueueModel::apiFor(const CXXRecordDecl *Record) {
+  if (!Record)
+    return nullptr;
+  Record = Record->getCanonicalDecl();
+  auto [It, Inserted] = Cache.try_emplace(Record, nullptr);
+  if (!Inserted)
+    return It->second;
+  const QueueApi *Api = lookupConfigured(Record);
+  if (!Api && Options.InferQueues) {
+    const CXXRecordDecl *Described = describingClass(Record);
+    if (const CXXRecordDecl *Def = Described->getDefinition()) {
+      // Several instantiations share one template: infer it once.
+      auto [DefIt, DefInserted] =
+          Cache.try_emplace(Def->getCanonicalDecl(), nullptr);
+      if (DefInserted) {
+        if (std::unique_ptr<QueueApi> Inferred = inferQueueApi(Def)) {
+          InferredApis.push_back(std::move(Inferred));
+          DefIt->second = InferredApis.back().get();
+        }
+      }
+      Api = DefIt->second;
+    }
+  }
+  Cache[Record] = Api;
+  return Api;
+}
+
+std::optional<QueueOperation> QueueModel::classify(const CallExpr *Call) {
+  bool Arrow = false;
+  const Expr *Object = calleeObject(Call, &Arrow);
+  if (!Object)
+    return std::nullopt;
+  const CXXRecordDecl *Record = pointeeRecord(Object->getType());
+  if (!Record && Arrow)
+    return std::nullopt;
+  const QueueApi *Api = apiFor(Record);
+  if (!Api)
+    return std::nullopt;
+  StringRef Name = calleeName(Call);
+  QueueRole Role = Api->roleOf(Name);
+  if (Role == QueueRole::None)
+    return std::nullopt;
+  return QueueOperation{Api, Role, Call, Object, Arrow, Name};
+}
+
+} // namespace fanout

@@ -1,0 +1,254 @@
+//===- ThreadModel.cpp - Spawn sites, their bodies, and waits -------------===//
+#include "fanout/ThreadModel.h"
+#include "fanout/AstHelpers.h"
+#include "fanout/Compat.h"
+#include "fanout/QueueModel.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/StmtCXX.h"
+
+using namespace clang;
+using namespace llvm;
+
+namespace fanout {
+namespace {
+
+const char *const BuiltinThreadTypes[] = {"std::thread", "std::jthread",
+                                          "boost::thread"};
+
+const CXXRecordDecl *recordOf(QualType T) {
+  T = compat::withoutSpellingSugar(T.getNonReferenceType());
+  return T->getAsCXXRecordDecl();
+}
+
+bool isThreadType(const CXXRecordDecl *Record, const AnalysisOptions &Options) {
+  if (!Record)
+    return false;
+  for (const char *Name : BuiltinThreadTypes)
+    if (matchesQualifiedName(Record, Name))
+      return true;
+  for (const std::string &Name : Options.ThreadTypes)
+    if (matchesQualifiedName(Record, Name))
+      return true;
+  return false;
+}
+
+/// `std::vector<std::thread>`, `std::array<std::jthread, N>`, ...: a
+/// container whose first template argument is a thread (or future) type.
+bool holdsThreads(const CXXRecordDecl *Record, const AnalysisOptions &Options) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(Record);
+  if (!Spec || Spec->getTemplateArgs().size() == 0 ||
+      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return false;
+  const CXXRecordDecl *Element =
+      recordOf(Spec->getTemplateArgs()[0].getAsType());
+  return isThreadType(Element, Options) ||
+         (Element && Element->isInStdNamespace() &&
+          (Element->getName() == "future" ||
+           Element->getName() == "shared_future"));
+}
+
+bool isSpawnFunction(const FunctionDecl *Callee,
+                     const AnalysisOptions &Options) {
+  if (!Callee || !Callee->getIdentifier())
+    return false;
+  if (Callee->isInStdNamespace() && Callee->getName() == "async")
+    return true;
+  for (const std::string &Name : Options.SpawnFunctions)
+    if (matchesQualifiedName(Callee, Name))
+      return true;
+  return false;
+}
+
+/// The function a callable expression runs, and how its parameters are bound
+/// to \p Args (the arguments after the callable).
+const FunctionDecl *resolveCallable(const Expr *Callable,
+                                    ArrayRef<const Expr *> Args,
+                                    ParamBindings &Bindings, int Depth = 0) {
+  if (!Callable || Depth > 4)
+    return nullptr;
+  Callable = ignoreWrappers(Callable);
+  if (const auto *Unary = dyn_cast<UnaryOperator>(Callable);
+      Unary && Unary->getOpcode() == UO_AddrOf)
+    Callable = ignoreWrappers(Unary->getSubExpr());
+
+  const FunctionDecl *Body = nullptr;
+  size_t FirstArg = 0;
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(Callable)) {
+    Body = Lambda->getCallOperator();
+  } else if (const auto *Ref = dyn_cast<DeclRefExpr>(Callable)) {
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Ref->getDecl());
+        Method && Method->isInstance()) {
+      Body = Method; // `&Worker::run, this, args...`
+      FirstArg = 1;
+    } else if (const auto *Function = dyn_cast<FunctionDecl>(Ref->getDecl())) {
+      Body = Function;
+    } else if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl())) {
+      // `auto worker = [&] {...}; std::thread t(worker);`
+      if (Var->getInit())
+        return resolveCallable(Var->getInit(), Args, Bindings, Depth + 1);
+      return nullptr;
+    }
+  } else if (const CXXRecordDecl *Functor = recordOf(Callable->getType())) {
+    // A function object: its call operator runs.
+    if (Functor->hasDefinition())
+      for (const CXXMethodDecl *Method : Functor->methods())
+        if (Method->getOverloadedOperator() == OO_Call) {
+          Body = Method;
+          break;
+        }
+  }
+  if (!Body)
+    return nullptr;
+  if (const FunctionDecl *Definition = Body->getDefinition())
+    Body = Definition;
+  for (unsigned I = 0; I < Body->getNumParams() && FirstArg + I < Args.size();
+       ++I)
+    Bindings[Body->getParamDecl(I)] = Args[FirstArg + I];
+  return Body;
+}
+
+/// The variable that ends up owning what \p E creates: the variable it
+/// initialises, or the container it is pushed into.
+const VarDecl *owningVariable(const Expr *E, const ParentMap &Parents) {
+  const Stmt *Child = E;
+  for (const Stmt *P = Parents.getParent(E); P;
+       Child = P, P = Parents.getParent(P)) {
+    if (const auto *DS = dyn_cast<DeclStmt>(P)) {
+      for (const Decl *D : DS->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D))
+          if (Var->getInit() && contains(Var->getInit(), Child))
+            return Var;
+      return nullptr;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(P)) {
+      if (const Expr *Object = calleeObject(Call, nullptr))
+        if (const auto *Var = dyn_cast_or_null<VarDecl>(resolveObject(Object)))
+          return Var;
+      return nullptr;
+    }
+    if (const auto *Assign = dyn_cast<BinaryOperator>(P);
+        Assign && Assign->getOpcode() == BO_Assign)
+      return dyn_cast_or_null<VarDecl>(resolveObject(Assign->getLHS()));
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(P);
+        Op && Op->getOperator() == OO_Equal)
+      return dyn_cast_or_null<VarDecl>(resolveObject(Op->getArg(0)));
+    if (!isa<Expr>(P))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+} // namespace
+
+bool isSpawnExpr(const Expr *E, const AnalysisOptions &Options) {
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+    return Construct->getNumArgs() > 0 &&
+           !Construct->getConstructor()->isCopyOrMoveConstructor() &&
+           isThreadType(Construct->getConstructor()->getParent(), Options);
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    if (isSpawnFunction(Call->getDirectCallee(), Options))
+      return true;
+    // `threads.emplace_back(callable, args...)`.
+    StringRef Name = calleeName(Call);
+    if ((Name == "emplace_back" || Name == "emplace") && Call->getNumArgs() > 0)
+      if (const Expr *Object = calleeObject(Call, nullptr))
+        return holdsThreads(recordOf(Object->getType()), Options);
+  }
+  return false;
+}
+
+SpawningFunction collectSpawns(const FunctionDecl *F,
+                               const AnalysisOptions &Options) {
+  SpawningFunction Result;
+  Result.Function = F;
+  const Stmt *Body = F ? F->getBody() : nullptr;
+  if (!Body)
+    return Result;
+  ParentMap Parents(const_cast<Stmt *>(Body));
+
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *E = dyn_cast<Expr>(S);
+    if (!E || !isSpawnExpr(E, Options))
+      return;
+    SmallVector<const Expr *, 4> Args;
+    StringRef Kind;
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+      for (const Expr *Arg : Construct->arguments())
+        Args.push_back(Arg);
+      Kind = Construct->getConstructor()->getParent()->getName() == "jthread"
+                 ? "std::jthread"
+                 : "thread";
+    } else {
+      const auto *Call = cast<CallExpr>(E);
+      for (const Expr *Arg : Call->arguments())
+        Args.push_back(Arg);
+      Kind = calleeName(Call) == "async" ? "std::async" : "thread";
+      // std::async(std::launch::async, f, ...): skip the policy.
+      if (!Args.empty())
+        if (const CXXRecordDecl *First = recordOf(Args.front()->getType());
+            !First && Args.front()->getType()->isEnumeralType())
+          Args.erase(Args.begin());
+    }
+    if (Args.empty())
+      return;
+    SpawnSite Site;
+    Site.Expr = E;
+    Site.Kind = Kind;
+    Site.Body = resolveCallable(Args.front(), ArrayRef(Args).drop_front(),
+                                Site.Bindings);
+    if (!Site.Body || !Site.Body->hasBody())
+      return;
+    // A std::jthread body that takes a stop_token first gets it from the
+    // thread, not from the arguments.
+    if (Kind == "std::jthread" && Site.Body->getNumParams() > 0) {
+      ParamBindings Shifted;
+      for (unsigned I = 1; I < Site.Body->getNumParams(); ++I)
+        if (I - 1 + 1 < Args.size())
+          Shifted[Site.Body->getParamDecl(I)] = Args[I];
+      if (const CXXRecordDecl *First =
+              recordOf(Site.Body->getParamDecl(0)->getType());
+          First && First->getName() == "stop_token")
+        Site.Bindings = std::move(Shifted);
+    }
+    Site.InLoop = enclosingLoop(E, Parents) != nullptr;
+    // `pool.emplace_back(...)` is owned by `pool`; anything else by what it
+    // initialises or is stored into.
+    if (const Expr *Container = isa<CXXConstructExpr>(E)
+                                    ? nullptr
+                                    : calleeObject(cast<CallExpr>(E), nullptr))
+      Site.Handle = dyn_cast_or_null<VarDecl>(resolveObject(Container));
+    else
+      Site.Handle = owningVariable(E, Parents);
+    Result.Spawns.push_back(std::move(Site));
+  });
+
+  // Waits: `t.join()`, `f.get()`, `f.wait()`, and the same on the element
+  // of a range-for over a container of threads.
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+    if (!Call)
+      return;
+    StringRef Name = calleeName(Call);
+    if (Name != "join" && Name != "get" && Name != "wait")
+      return;
+    const Expr *Object = ignoreWrappers(Call->getImplicitObjectArgument());
+    const VarDecl *Handle = nullptr;
+    // The loop variable of `for (auto &t : pool)` stands for `pool`.
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))
+      for (const Stmt *P = Parents.getParent(Call); P && !Handle;
+           P = Parents.getParent(P))
+        if (const auto *RangeFor = dyn_cast<CXXForRangeStmt>(P);
+            RangeFor && RangeFor->getLoopVariable() == Ref->getDecl())
+          Handle = dyn_cast_or_null<VarDecl>(
+              resolveObject(RangeFor->getRangeInit()));
+    if (!Handle)
+      Handle = dyn_cast_or_null<VarDecl>(resolveObject(Object));
+    if (!Handle)
+      return;
+    Result.Waits.push_back({Call, cast<VarDecl>(Handle->getCanonicalDecl())});
+  });
+  return Result;
+}
+
+} // namespace fanout
