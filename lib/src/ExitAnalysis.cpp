@@ -251,9 +251,11 @@ std::optional<bool> ConsumerAnalyzer::closedWhenTrue(const Expr *Cond) const {
       return std::nullopt;
     return (NamesClosed == Equal) != Negated;
   }
-  // A sentinel: the delivered value itself compared with a constant.
-  if (isPoppedVariable(LHS) && !hasCall(RHS))
-    return (Relational || Equal) != Negated;
+  // A sentinel: the delivered value itself compared for equality with a
+  // constant (`item == kStop`). Orderings (`item > 100`) test the data, not a
+  // message from the producer.
+  if (isPoppedVariable(LHS) && !Relational && !hasCall(RHS))
+    return Equal != Negated;
   return std::nullopt;
 }
 

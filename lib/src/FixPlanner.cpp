@@ -275,13 +275,23 @@ bool Planner::planProducerHandling() {
     SourceLocation After = afterStatement(Loop);
     if (After.isInvalid())
       return false;
+    // Wrap the loop, re-indented one level, in a try block.
     std::string Indent = indentationOf(Loop->getBeginLoc());
-    Edits.push_back(
-        FixItHint::CreateInsertion(Loop->getBeginLoc(), "try {\n" + Indent));
-    Edits.push_back(FixItHint::CreateInsertion(
-        After, "\n" + Indent + "} catch (const " + Case.Api->ClosedException +
-                   " &) {\n" + Indent + "  // The consumers are gone.\n" +
-                   Indent + "}"));
+    CharSourceRange LoopRange =
+        CharSourceRange::getCharRange(Loop->getBeginLoc(), After);
+    StringRef LoopText = Lexer::getSourceText(LoopRange, SM, LangOpts);
+    if (LoopText.empty() || LoopText.contains("R\""))
+      return false; // A raw string would change if re-indented.
+    std::string Wrapped = "try {\n" + Indent + "  ";
+    for (char C : LoopText) {
+      Wrapped += C;
+      if (C == '\n')
+        Wrapped += "  ";
+    }
+    Wrapped += "\n" + Indent + "} catch (const " + Case.Api->ClosedException +
+               " &) {\n" + Indent + "  // The consumers are gone.\n" + Indent +
+               "}";
+    Edits.push_back(FixItHint::CreateReplacement(LoopRange, Wrapped));
     return true;
   }
   case ClosedPushResult::ReturnsStatus:

@@ -449,10 +449,14 @@ ClassReader::closedPushResult(const MethodFacts &Push,
       Then = Compound->body_back();
     if (const auto *Throw = dyn_cast<CXXThrowExpr>(Then)) {
       Result = ClosedPushResult::Throws;
-      if (const Expr *Thrown = Throw->getSubExpr())
+      if (const Expr *Thrown = Throw->getSubExpr()) {
+        PrintingPolicy Policy = Record->getASTContext().getPrintingPolicy();
+        Policy.SuppressTagKeyword = true;
+        Policy.FullyQualifiedName = true;
         Detail = compat::withoutSpellingSugar(Thrown->getType())
                      .getUnqualifiedType()
-                     .getAsString();
+                     .getAsString(Policy);
+      }
     } else if (const auto *Return = dyn_cast<ReturnStmt>(Then)) {
       const Expr *Value = Return->getRetValue();
       if (!Value)

@@ -60,10 +60,11 @@ std::optional<int64_t> constantTripCount(const Stmt *Loop, ASTContext &Ctx) {
 }
 
 std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
+  // As the user wrote it, namespaces included.
   PrintingPolicy Policy(Ctx.getLangOpts());
-  Policy.SuppressScope = false;
-  Policy.FullyQualifiedName = false;
-  return compat::withoutSpellingSugar(Queue->getType().getNonReferenceType())
+  Policy.SuppressTagKeyword = true;
+  return Queue->getType()
+      .getNonReferenceType()
       .getUnqualifiedType()
       .getAsString(Policy);
 }
@@ -119,9 +120,13 @@ void Analysis::collectOperations() {
 
 void Analysis::resolveCapacity(StrandedProducerCase &Case) {
   const Expr *CapacityExpr = nullptr;
-  if (const auto *Var = dyn_cast<VarDecl>(Case.Queue)) {
-    const Expr *Init =
-        Var->getInit() ? ignoreWrappers(Var->getInit()) : nullptr;
+  const Expr *Init = nullptr;
+  if (const auto *Var = dyn_cast<VarDecl>(Case.Queue))
+    Init = Var->getInit();
+  else if (const auto *Field = dyn_cast<FieldDecl>(Case.Queue))
+    Init = Field->getInClassInitializer();
+  if (Init) {
+    Init = ignoreWrappers(Init);
     // `std::make_shared<Q>(cap)`: the arguments are the constructor's.
     ArrayRef<const Expr *> Args;
     SmallVector<const Expr *, 4> Storage;
