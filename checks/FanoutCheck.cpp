@@ -21,7 +21,8 @@ FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
   auto Names = [&](StringRef Option, std::vector<std::string> &Into) {
     std::string Error;
     if (!::fanout::parseNameList(Options.get(Option, ""), Into, Error)) {
-      configurationDiag("invalid configuration value for option '%0': %1")
+      configurationDiag("invalid configuration value for option '%0': %1",
+                        DiagnosticIDs::Error)
           << (Name + "." + Option).str() << Error;
       Into.clear();
     }
@@ -29,7 +30,8 @@ FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
   auto Methods = [&](StringRef Option, std::vector<MethodName> &Into) {
     std::string Error;
     if (!::fanout::parseMethodList(Options.get(Option, ""), Into, Error)) {
-      configurationDiag("invalid configuration value for option '%0': %1")
+      configurationDiag("invalid configuration value for option '%0': %1",
+                        DiagnosticIDs::Error)
           << (Name + "." + Option).str() << Error;
       Into.clear();
     }
@@ -50,7 +52,8 @@ FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
     Analysis.InferQueues = false;
   else
     configurationDiag("invalid configuration value for option '%0': '%1' "
-                      "is not a boolean (true or false)")
+                      "is not a boolean (true or false)",
+                      DiagnosticIDs::Error)
         << (Name + ".InferQueues").str() << Infer;
   Model = std::make_unique<::fanout::QueueModel>(Analysis);
 }

@@ -60,7 +60,8 @@ public:
 private:
   bool findPopLoop();
   bool loopLastsUntilClosed() const;
-  std::optional<bool> closedWhenTrue(const Expr *Cond) const;
+  std::optional<bool> closedWhenTrue(const Expr *Cond,
+                                     bool WholeCondition) const;
   bool isPopCall(const Expr *E) const;
   bool isPoppedVariable(const Expr *E) const;
   bool wakes(const CFGElement &Element) const;
@@ -195,7 +196,8 @@ bool hasCall(const Expr *E) {
 
 /// Whether \p Cond tests that the queue reported closed (or the producer sent
 /// a sentinel): the branch it returns leads to a drained exit.
-std::optional<bool> ConsumerAnalyzer::closedWhenTrue(const Expr *Cond) const {
+std::optional<bool>
+ConsumerAnalyzer::closedWhenTrue(const Expr *Cond, bool WholeCondition) const {
   bool Negated = false;
   const Expr *E = Cond;
   for (int Steps = 0; E && Steps < 8; ++Steps) {
@@ -251,11 +253,12 @@ std::optional<bool> ConsumerAnalyzer::closedWhenTrue(const Expr *Cond) const {
       return std::nullopt;
     return (NamesClosed == Equal) != Negated;
   }
-  // A sentinel: the delivered value itself compared for equality with a
-  // constant (`item == kStop`). Orderings (`item > 100`) test the data, not a
-  // message from the producer.
-  if (isPoppedVariable(LHS) && !Relational && !hasCall(RHS))
-    return Equal != Negated;
+  // A sentinel: the branch condition, all of it, compares the delivered value
+  // with a constant (`item == kStop`, `item < 0`): a message from the
+  // producer. Part of a larger condition (`v > 100 && !process(v)`), it tests
+  // the data instead.
+  if (isPoppedVariable(LHS) && !hasCall(RHS) && (WholeCondition || Equal))
+    return (Equal || Relational) != Negated;
   return std::nullopt;
 }
 
@@ -383,7 +386,9 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
     const auto *Cond = dyn_cast_or_null<Expr>(Block->getTerminatorCondition());
     if (!Cond)
       continue;
-    if (std::optional<bool> ClosedOnTrue = closedWhenTrue(Cond)) {
+    bool WholeCondition = isa<IfStmt, WhileStmt, DoStmt, ForStmt>(Terminator);
+    if (std::optional<bool> ClosedOnTrue =
+            closedWhenTrue(Cond, WholeCondition)) {
       Drained.insert({Block->getBlockID(), *ClosedOnTrue ? 0u : 1u});
       continue;
     }

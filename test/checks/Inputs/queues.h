@@ -1,0 +1,203 @@
+// Hand-written queues in the styles real code bases use. None is configured:
+// the check must recognise each from its own code.
+#pragma once
+
+#include <array>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <queue>
+
+// Predicate waits; push returns false once closed.
+template <typename T> class BoundedQueue {
+public:
+  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
+  bool push(T value) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_)
+      return false;
+    items_.push_back(std::move(value));
+    not_empty_.notify_one();
+    return true;
+  }
+  bool pop(T &out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty())
+      return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  bool try_push(T value) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_ || items_.size() >= capacity_)
+      return false;
+    items_.push_back(std::move(value));
+    not_empty_.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  std::size_t capacity_;
+  bool closed_ = false;
+};
+
+struct ChannelClosed {};
+
+// A ring buffer with explicit wait loops and a counter; a push into a closed
+// ring throws, and receive() hands out an optional.
+template <typename T, std::size_t N> class Ring {
+public:
+  void send(const T &value) {
+    std::unique_lock<std::mutex> guard(lock);
+    while (count == N && !shut)
+      space.wait(guard);
+    if (shut)
+      throw ChannelClosed{};
+    slots[tail] = value;
+    tail = (tail + 1) % N;
+    ++count;
+    data.notify_one();
+  }
+  std::optional<T> receive() {
+    std::unique_lock<std::mutex> guard(lock);
+    while (count == 0 && !shut)
+      data.wait(guard);
+    if (count == 0)
+      return std::nullopt;
+    T value = slots[head];
+    head = (head + 1) % N;
+    --count;
+    space.notify_one();
+    return value;
+  }
+  void shutdown() {
+    std::lock_guard<std::mutex> guard(lock);
+    shut = true;
+    space.notify_all();
+    data.notify_all();
+  }
+
+private:
+  std::mutex lock;
+  std::condition_variable space, data;
+  std::array<T, N> slots{};
+  std::size_t head = 0, tail = 0, count = 0;
+  bool shut = false;
+};
+
+// condition_variable_any, a helper predicate, and a push that keeps going
+// (returns normally) once stopped.
+template <typename T> class Mailbox {
+public:
+  explicit Mailbox(int limit) : limit_(limit) {}
+  void put(T v) {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [this] { return stopped_ || !full(); });
+    if (stopped_)
+      return;
+    q_.push(std::move(v));
+    cv_.notify_all();
+  }
+  bool take(T &v) {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [this] { return stopped_ || !q_.empty(); });
+    if (q_.empty())
+      return false;
+    v = std::move(q_.front());
+    q_.pop();
+    cv_.notify_all();
+    return true;
+  }
+  void stop() {
+    std::lock_guard<std::mutex> lk(m_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+
+private:
+  bool full() const { return static_cast<int>(q_.size()) >= limit_; }
+  std::mutex m_;
+  std::condition_variable_any cv_;
+  std::queue<T> q_;
+  int limit_;
+  bool stopped_ = false;
+};
+
+// Unbounded: push never waits, so a producer can never be stranded in it.
+template <typename T> class UnboundedQueue {
+public:
+  void push(T v) {
+    std::lock_guard<std::mutex> lk(m_);
+    items_.push_back(std::move(v));
+    cv_.notify_one();
+  }
+  bool pop(T &out) {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [&] { return done_ || !items_.empty(); });
+    if (items_.empty())
+      return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    return true;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lk(m_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<T> items_;
+  bool done_ = false;
+};
+
+// close() only wakes readers: a writer asleep in push() never sees it.
+template <typename T> class ReaderCloseQueue {
+public:
+  explicit ReaderCloseQueue(std::size_t cap) : cap_(cap) {}
+  void push(T v) {
+    std::unique_lock<std::mutex> lk(m_);
+    not_full_.wait(lk, [&] { return items_.size() < cap_; });
+    items_.push_back(std::move(v));
+    not_empty_.notify_one();
+  }
+  bool pop(T &out) {
+    std::unique_lock<std::mutex> lk(m_);
+    not_empty_.wait(lk, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty())
+      return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lk(m_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+private:
+  std::mutex m_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  std::size_t cap_;
+  bool closed_ = false;
+};

@@ -1,0 +1,184 @@
+#include "fanout/QueueModel.h"
+#include "TestSupport.h"
+#include "gtest/gtest.h"
+
+using namespace fanout;
+using namespace fanout::test;
+
+namespace {
+
+const char *HandWrittenQueues = R"cpp(
+struct Closed {};
+// Explicit wait loops, a counter and an array; push throws once shut.
+template <class T, int N> class Ring {
+public:
+  void send(const T &v) {
+    std::unique_lock<std::mutex> g(lock);
+    while (count == N && !shut) space.wait(g);
+    if (shut) throw Closed{};
+    slots[tail] = v; tail = (tail + 1) % N; ++count;
+    data.notify_one();
+  }
+  bool receive(T &v) {
+    std::unique_lock<std::mutex> g(lock);
+    while (count == 0 && !shut) data.wait(g);
+    if (count == 0) return false;
+    v = slots[head]; head = (head + 1) % N; --count;
+    space.notify_one();
+    return true;
+  }
+  void shutdown() {
+    std::lock_guard<std::mutex> g(lock);
+    shut = true; space.notify_all(); data.notify_all();
+  }
+private:
+  std::mutex lock; std::condition_variable space, data;
+  T slots[N]; int head = 0, tail = 0, count = 0; bool shut = false;
+};
+// Close wakes readers only.
+class ReaderClose {
+public:
+  explicit ReaderClose(int c) : limit(c) {}
+  void put(int v) {
+    std::unique_lock<std::mutex> g(m);
+    not_full.wait(g, [&] { return (int)items.size() < limit; });
+    items.push_back(v);
+  }
+  bool get(int &v) {
+    std::unique_lock<std::mutex> g(m);
+    not_empty.wait(g, [&] { return done || !items.empty(); });
+    if (items.empty()) return false;
+    v = items.front(); items.pop_front();
+    return true;
+  }
+  void close() { done = true; not_empty.notify_all(); }
+private:
+  std::mutex m; std::condition_variable not_full, not_empty;
+  std::deque<int> items; int limit; bool done = false;
+};
+// Unbounded: push never waits.
+class Unbounded {
+public:
+  void push(int v) { std::lock_guard<std::mutex> g(m); items.push_back(v); cv.notify_one(); }
+  bool pop(int &v) {
+    std::unique_lock<std::mutex> g(m);
+    cv.wait(g, [&] { return !items.empty(); });
+    v = items.front(); items.pop_front(); return true;
+  }
+private:
+  std::mutex m; std::condition_variable cv; std::deque<int> items;
+};
+// Not a queue at all: waits for a flag, stores nothing.
+class Latch {
+public:
+  void wait() { std::unique_lock<std::mutex> g(m); cv.wait(g, [&] { return open; }); }
+  void release() { open = true; cv.notify_all(); }
+private:
+  std::mutex m; std::condition_variable cv; bool open = false;
+};
+void instantiate() { Ring<int, 4> r; Queue<int> q(3); }
+)cpp";
+
+class QueueModelTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    AST = parse(HandWrittenQueues);
+    ASSERT_TRUE(AST);
+  }
+  std::unique_ptr<QueueApi> infer(llvm::StringRef Name) {
+    const clang::CXXRecordDecl *Record = findClass(AST->getASTContext(), Name);
+    EXPECT_TRUE(Record) << Name.str();
+    return Record ? inferQueueApi(Record) : nullptr;
+  }
+  std::unique_ptr<clang::ASTUnit> AST;
+};
+
+TEST_F(QueueModelTest, PredicateWaitQueue) {
+  std::unique_ptr<QueueApi> Api = infer("Queue");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("push"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("pop"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("close"), QueueRole::Close);
+  EXPECT_TRUE(Api->isBounded());
+  EXPECT_TRUE(Api->hasReliableClose());
+  EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::ReturnsFalse);
+  EXPECT_EQ(Api->CapacityCtorArg, 0);
+  ASSERT_TRUE(Api->CapacityField);
+  EXPECT_EQ(Api->CapacityField->getName(), "cap_");
+}
+
+TEST_F(QueueModelTest, LoopWaitRingThrowsOnClosedPush) {
+  std::unique_ptr<QueueApi> Api = infer("Ring");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("send"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("receive"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("shutdown"), QueueRole::Close);
+  EXPECT_TRUE(Api->hasReliableClose());
+  EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::Throws);
+  EXPECT_EQ(Api->ClosedException, "Closed");
+}
+
+TEST_F(QueueModelTest, CloseThatOnlyWakesReadersIsNotReliable) {
+  std::unique_ptr<QueueApi> Api = infer("ReaderClose");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("put"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("close"), QueueRole::Close);
+  EXPECT_FALSE(Api->CloseWakesBlockedPush);
+  EXPECT_FALSE(Api->hasReliableClose());
+  EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::Ignored);
+}
+
+TEST_F(QueueModelTest, UnboundedQueueCannotStrandProducers) {
+  std::unique_ptr<QueueApi> Api = infer("Unbounded");
+  ASSERT_TRUE(Api);
+  EXPECT_FALSE(Api->isBounded());
+  EXPECT_EQ(Api->roleOf("pop"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("push"), QueueRole::NonBlockingPush);
+}
+
+TEST_F(QueueModelTest, WaitingForAFlagIsNoQueue) {
+  EXPECT_FALSE(infer("Latch"));
+}
+
+TEST_F(QueueModelTest, KnownLibraryRowsCarryTheirSemantics) {
+  const auto &Apis = QueueModel::knownApis();
+  auto Find = [&](llvm::StringRef Name) -> const QueueApi * {
+    for (const QueueApi &Api : Apis)
+      if (Api.TypeName == Name)
+        return &Api;
+    return nullptr;
+  };
+  const QueueApi *Boost = Find("boost::concurrent::sync_bounded_queue");
+  ASSERT_TRUE(Boost);
+  EXPECT_TRUE(Boost->hasReliableClose());
+  EXPECT_EQ(Boost->OnClosedPush, ClosedPushResult::Throws);
+  const QueueApi *Tbb = Find("tbb::concurrent_bounded_queue");
+  ASSERT_TRUE(Tbb);
+  EXPECT_FALSE(Tbb->BoundedByDefault);
+  EXPECT_FALSE(Tbb->hasReliableClose()); // abort() is not permanent.
+  const QueueApi *Unbounded = Find("boost::concurrent::sync_queue");
+  ASSERT_TRUE(Unbounded);
+  EXPECT_FALSE(Unbounded->isBounded());
+}
+
+TEST(QualifiedNameTest, SkipsNamespacesThePatternDoesNotName) {
+  std::unique_ptr<clang::ASTUnit> AST = clang::tooling::buildASTFromCode(
+      "namespace tbb { namespace detail { namespace d2 { class "
+      "concurrent_bounded_queue {}; } } }\n"
+      "namespace other { class concurrent_bounded_queue {}; }");
+  ASSERT_TRUE(AST);
+  using namespace clang::ast_matchers;
+  auto Matches =
+      match(cxxRecordDecl(hasName("concurrent_bounded_queue"), isDefinition())
+                .bind("c"),
+            AST->getASTContext());
+  ASSERT_EQ(Matches.size(), 2u);
+  const auto *Tbb = Matches[0].getNodeAs<clang::CXXRecordDecl>("c");
+  const auto *Other = Matches[1].getNodeAs<clang::CXXRecordDecl>("c");
+  EXPECT_TRUE(matchesQualifiedName(Tbb, "tbb::concurrent_bounded_queue"));
+  EXPECT_TRUE(matchesQualifiedName(Tbb, "::tbb::concurrent_bounded_queue"));
+  EXPECT_FALSE(matchesQualifiedName(Other, "tbb::concurrent_bounded_queue"));
+  EXPECT_TRUE(matchesQualifiedName(Other, "concurrent_bounded_queue"));
+}
+
+} // namespace

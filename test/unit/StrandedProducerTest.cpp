@@ -1,0 +1,183 @@
+#include "fanout/StrandedProducer.h"
+#include "TestSupport.h"
+#include "gtest/gtest.h"
+
+using namespace fanout;
+using namespace fanout::test;
+
+namespace {
+
+/// Runs the analysis on the function \p Spawner of \p Code.
+std::vector<Finding> analyze(const std::string &Code,
+                             llvm::StringRef Spawner = "spawner",
+                             std::unique_ptr<clang::ASTUnit> *Keep = nullptr) {
+  std::unique_ptr<clang::ASTUnit> AST = parse(Code);
+  EXPECT_TRUE(AST);
+  if (!AST)
+    return {};
+  clang::ASTContext &Ctx = AST->getASTContext();
+  const clang::FunctionDecl *F = findFunction(Ctx, Spawner);
+  EXPECT_TRUE(F);
+  if (!F)
+    return {};
+  AnalysisOptions Options;
+  QueueModel Model(Options);
+  std::vector<Finding> Findings = findStrandedProducers(F, Ctx, Model, Options);
+  if (Keep)
+    *Keep = std::move(AST);
+  return Findings;
+}
+
+bool hasNote(const Finding &F, llvm::StringRef Text) {
+  for (const FindingNote &Note : F.Notes)
+    if (llvm::StringRef(Note.Message).contains(Text))
+      return true;
+  return false;
+}
+
+// The mission's example, reduced.
+const char *Mission = R"cpp(
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread producer([&] { for (int i = 0; i < n; ++i) q.push(i); q.close(); });
+  std::vector<std::thread> pool;
+  for (int w = 0; w < 4; ++w)
+    pool.emplace_back([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  for (auto &t : pool) t.join();
+  producer.join();
+}
+)cpp";
+
+TEST(StrandedProducerTest, ReportsTheMissionShapeWithItsStory) {
+  std::unique_ptr<clang::ASTUnit> AST;
+  std::vector<Finding> Findings = analyze(Mission, "spawner", &AST);
+  ASSERT_EQ(Findings.size(), 1u);
+  const Finding &F = Findings.front();
+  EXPECT_NE(F.Message.find("'push' on bounded queue 'q'"), std::string::npos);
+  EXPECT_NE(F.Message.find("capacity 8"), std::string::npos);
+  EXPECT_TRUE(hasNote(F, "consumer returns here without closing 'q'"));
+  EXPECT_TRUE(hasNote(F, "consumer threads spawned here in a loop"));
+  EXPECT_TRUE(hasNote(F, "producer thread spawned here"));
+  EXPECT_TRUE(hasNote(F, "this wait never returns"));
+  // The fix closes once after the joins, and stops the producer on failure.
+  ASSERT_FALSE(F.Fixes.empty());
+  bool ClosesAfterJoin = false, ChecksPush = false;
+  for (const clang::FixItHint &Fix : F.Fixes) {
+    ClosesAfterJoin |= Fix.CodeToInsert.find("q.close();") == 0;
+    ChecksPush |= Fix.CodeToInsert == "if (!";
+  }
+  EXPECT_TRUE(ClosesAfterJoin);
+  EXPECT_TRUE(ChecksPush);
+}
+
+TEST(StrandedProducerTest, SilentWhenTheConsumerClosesOnItsErrorPath) {
+  EXPECT_TRUE(analyze(R"cpp(
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread c([&] { int i; while (q.pop(i)) if (!process(i)) { q.close(); return; } });
+  for (int i = 0; i < n; ++i) if (!q.push(i)) break;
+  q.close();
+  c.join();
+}
+)cpp")
+                  .empty());
+}
+
+TEST(StrandedProducerTest, SilentWhenTheConsumerDrainsAfterErrors) {
+  EXPECT_TRUE(analyze(R"cpp(
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread c([&] { int i; while (q.pop(i)) { if (!process(i)) continue; } });
+  for (int i = 0; i < n; ++i) q.push(i);
+  q.close();
+  c.join();
+}
+)cpp")
+                  .empty());
+}
+
+TEST(StrandedProducerTest, ACloseOnOnlySomePathsStillStrands) {
+  std::vector<Finding> Findings = analyze(R"cpp(
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread c([&] {
+    int i;
+    while (q.pop(i)) {
+      if (i == 7) { q.close(); return; }
+      if (!process(i)) return;
+    }
+  });
+  for (int i = 0; i < n; ++i) q.push(i);
+  q.close();
+  c.join();
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  // Only the exit that skips the close is blamed.
+  unsigned ExitNotes = 0;
+  for (const FindingNote &Note : Findings.front().Notes)
+    ExitNotes += llvm::StringRef(Note.Message).starts_with("consumer returns");
+  EXPECT_EQ(ExitNotes, 1u);
+}
+
+TEST(StrandedProducerTest, SilentWhenCapacityHoldsEveryItem) {
+  EXPECT_TRUE(analyze(R"cpp(
+void spawner() {
+  Queue<int> q(8);
+  std::thread c([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  for (int i = 0; i < 8; ++i) q.push(i);
+  q.close();
+  c.join();
+}
+)cpp")
+                  .empty());
+  // One more item than fits: the producer can block.
+  EXPECT_EQ(analyze(R"cpp(
+void spawner() {
+  Queue<int> q(8);
+  std::thread c([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  for (int i = 0; i < 9; ++i) q.push(i);
+  q.close();
+  c.join();
+}
+)cpp")
+                .size(),
+            1u);
+}
+
+TEST(StrandedProducerTest, FollowsTheQueueThroughReferenceParameters) {
+  std::vector<Finding> Findings = analyze(R"cpp(
+void worker(Queue<int> &in) { int i; while (in.pop(i)) if (!process(i)) break; }
+void spawner(int n) {
+  Queue<int> q(2);
+  std::thread a(worker, std::ref(q));
+  for (int i = 0; i < n; ++i) q.push(i);
+  q.close();
+  a.join();
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  EXPECT_TRUE(hasNote(Findings.front(), "breaks out of its pop loop"));
+}
+
+TEST(StrandedProducerTest, HalfTypedCodeIsNotAnalysed) {
+  // Error recovery leaves broken expressions; the analysis must neither
+  // crash nor report on them.
+  std::unique_ptr<clang::ASTUnit> AST = parse(R"cpp(
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread c([&] { int i; while (q.pop(i)) if (!process(undeclared)) return; });
+  for (int i = 0; i < n; ++i) q.push(i
+}
+)cpp");
+  ASSERT_TRUE(AST);
+  const clang::FunctionDecl *F = findFunction(AST->getASTContext(), "spawner");
+  if (F) {
+    AnalysisOptions Options;
+    QueueModel Model(Options);
+    (void)findStrandedProducers(F, AST->getASTContext(), Model, Options);
+  }
+  SUCCEED();
+}
+
+} // namespace
