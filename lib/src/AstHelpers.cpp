@@ -151,10 +151,19 @@ const ValueDecl *resolveObject(const Expr *E, const ParamBindings *Bindings) {
   for (int Steps = 0; E && Steps < 16; ++Steps) {
     E = stripAccess(E);
     if (const auto *Member = dyn_cast<MemberExpr>(E)) {
-      if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
-        return dyn_cast<FieldDecl>(Member->getMemberDecl()->getCanonicalDecl());
-      // `obj.queue`: the field identifies it well enough for one function.
-      return dyn_cast<FieldDecl>(Member->getMemberDecl()->getCanonicalDecl());
+      const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+      if (!Field)
+        return nullptr;
+      // A function object's field given a value at the spawn.
+      if (Bindings &&
+          isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+        if (auto It = Bindings->find(Field); It != Bindings->end()) {
+          E = It->second;
+          Bindings = nullptr;
+          continue;
+        }
+      // `this->q_` or `obj.q_`: the field identifies it within one function.
+      return cast<FieldDecl>(Field->getCanonicalDecl());
     }
     const auto *Ref = dyn_cast<DeclRefExpr>(E);
     if (!Ref)

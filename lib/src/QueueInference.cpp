@@ -348,12 +348,14 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
     }
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
       // `buf_[tail_] = x` on a std::array / std::vector member.
-      if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-        if (const auto *Subscript =
-                dyn_cast<CXXOperatorCallExpr>(ignoreWrappers(Op->getArg(0))))
-          if (Subscript->getOperator() == OO_Subscript &&
-              fieldOf(Subscript->getArg(0)))
-            Facts.Adds = true;
+      if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+        const Expr *Target = ignoreWrappers(Op->getArg(0));
+        if (const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(Target))
+          Facts.Adds |= Subscript->getOperator() == OO_Subscript &&
+                        fieldOf(Subscript->getArg(0));
+        else if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Target))
+          Facts.Adds |= fieldOf(Subscript->getBase()) != nullptr;
+      }
     }
     const auto *Call = dyn_cast<CallExpr>(S);
     if (!Call)
@@ -412,8 +414,10 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
     // Sleep-poll loops: `while (size() >= max_) sleep_for(...)`.
     if (Name == "sleep_for" || Name == "sleep_until" || Name == "yield" ||
         Name == "usleep" || Name == "nanosleep") {
-      if (const Expr *Cond = LoopCondition(S))
-        Facts.Waits.push_back(Wait{Cond, false});
+      // The loop's own condition says what it waits for; a `for (;;)` that
+      // stores and returns once there is room waits as long.
+      if (enclosingLoop(S, Parents))
+        Facts.Waits.push_back(Wait{LoopCondition(S), false});
       return;
     }
     if (Object && !isOwnMember(Object))
@@ -527,7 +531,18 @@ std::unique_ptr<QueueApi> ClassReader::read() {
       Full |= mentionsFullness(W.Condition) && !mentionsEmptiness(W.Condition);
     }
     bool IsPush = Full || (!Empty && Facts.Adds && !Facts.Removes);
-    bool IsPop = !IsPush && (Empty || (Facts.Removes && !Facts.Adds));
+    // A method that sleeps and then hands something out (a return value or
+    // an out-parameter) without storing is a pop too: `T take()` of a
+    // semaphore ring that only advances its read index.
+    bool HandsOut =
+        !Facts.Method->getReturnType()->isVoidType() ||
+        any_of(Facts.Method->parameters(), [](const ParmVarDecl *P) {
+          QualType T = P->getType();
+          return T->isLValueReferenceType() &&
+                 !T.getNonReferenceType().isConstQualified();
+        });
+    bool IsPop = !IsPush && (Empty || (Facts.Removes && !Facts.Adds) ||
+                             (!Facts.Adds && !Full && HandsOut));
     if (IsPush && !Facts.Adds && !Empty) {
       // A method that waits for room but stores nothing is a wait helper
       // (`wait_until_not_full`); not a push on its own.

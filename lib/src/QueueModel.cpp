@@ -162,7 +162,7 @@ const QueueApi *QueueModel::apiFor(const CXXRecordDecl *Record) {
     if (const CXXRecordDecl *Def = Described->getDefinition()) {
       // Several instantiations share one template: infer it once.
       auto [DefIt, DefInserted] =
-          Cache.try_emplace(Def->getCanonicalDecl(), nullptr);
+          InferredByDefinition.try_emplace(Def->getCanonicalDecl(), nullptr);
       if (DefInserted) {
         if (std::unique_ptr<QueueApi> Inferred = inferQueueApi(Def)) {
           InferredApis.push_back(std::move(Inferred));

@@ -60,13 +60,17 @@ std::optional<int64_t> constantTripCount(const Stmt *Loop, ASTContext &Ctx) {
 }
 
 std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
-  // As the user wrote it, namespaces included.
   PrintingPolicy Policy(Ctx.getLangOpts());
   Policy.SuppressTagKeyword = true;
-  return Queue->getType()
-      .getNonReferenceType()
-      .getUnqualifiedType()
-      .getAsString(Policy);
+  QualType T = Queue->getType().getNonReferenceType().getUnqualifiedType();
+  // A queue held through a pointer is described by the queue's own type.
+  if (const CXXRecordDecl *Record = pointeeRecord(T);
+      Record && Record != T->getAsCXXRecordDecl()) {
+    Policy.FullyQualifiedName = true;
+    return Ctx.getRecordType(Record).getAsString(Policy);
+  }
+  // Otherwise as the user wrote it, namespaces included.
+  return T.getAsString(Policy);
 }
 
 class Analysis {

@@ -60,6 +60,34 @@ bool isSpawnFunction(const FunctionDecl *Callee,
   return false;
 }
 
+/// Binds the fields of a function object to what it was built from:
+/// `Worker{&q}` (aggregate), or `Worker(q)` with `Worker(Q &q) : q_(q)`.
+void bindFunctorFields(const Expr *Object, const CXXRecordDecl *Functor,
+                       ParamBindings &Bindings) {
+  if (const auto *List = dyn_cast<InitListExpr>(Object)) {
+    unsigned Index = 0;
+    for (const FieldDecl *Field : Functor->fields()) {
+      if (Index >= List->getNumInits())
+        break;
+      Bindings[Field] = List->getInit(Index++);
+    }
+    return;
+  }
+  const auto *Construct = dyn_cast<CXXConstructExpr>(Object);
+  if (!Construct)
+    return;
+  for (const CXXCtorInitializer *Init : Construct->getConstructor()->inits()) {
+    const FieldDecl *Field = Init->getMember();
+    const auto *Ref =
+        Field && Init->getInit()
+            ? dyn_cast<DeclRefExpr>(ignoreWrappers(Init->getInit()))
+            : nullptr;
+    const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
+    if (Param && Param->getFunctionScopeIndex() < Construct->getNumArgs())
+      Bindings[Field] = Construct->getArg(Param->getFunctionScopeIndex());
+  }
+}
+
 /// The function a callable expression runs, and how its parameters are bound
 /// to \p Args (the arguments after the callable).
 const FunctionDecl *resolveCallable(const Expr *Callable,
@@ -90,13 +118,15 @@ const FunctionDecl *resolveCallable(const Expr *Callable,
       return nullptr;
     }
   } else if (const CXXRecordDecl *Functor = recordOf(Callable->getType())) {
-    // A function object: its call operator runs.
+    // A function object: its call operator runs, on the fields it was given.
     if (Functor->hasDefinition())
       for (const CXXMethodDecl *Method : Functor->methods())
         if (Method->getOverloadedOperator() == OO_Call) {
           Body = Method;
           break;
         }
+    if (Body)
+      bindFunctorFields(Callable, Functor, Bindings);
   }
   if (!Body)
     return nullptr;

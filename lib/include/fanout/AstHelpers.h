@@ -29,9 +29,10 @@ const clang::Expr *calleeObject(const clang::CallExpr *Call, bool *Arrow);
 /// pointers (`std::shared_ptr<Q>`, `std::unique_ptr<Q>`).
 const clang::CXXRecordDecl *pointeeRecord(clang::QualType T);
 
-/// Values bound to a thread body's parameters, and how to resolve them.
+/// What a thread body's parameters (and, for a function object, its fields)
+/// were given at the spawn.
 using ParamBindings =
-    llvm::DenseMap<const clang::ParmVarDecl *, const clang::Expr *>;
+    llvm::DenseMap<const clang::ValueDecl *, const clang::Expr *>;
 
 /// The declaration that identifies the queue object \p E denotes: a local or
 /// global variable, or a field. References, pointers, smart pointers and

@@ -106,6 +106,9 @@ private:
   const AnalysisOptions &Options;
   std::vector<QueueApi> ConfiguredApis;
   llvm::DenseMap<const clang::CXXRecordDecl *, const QueueApi *> Cache;
+  /// Inferred descriptions, by the class (or class template) read.
+  llvm::DenseMap<const clang::CXXRecordDecl *, const QueueApi *>
+      InferredByDefinition;
   std::vector<std::unique_ptr<QueueApi>> InferredApis;
 };
 

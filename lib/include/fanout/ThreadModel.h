@@ -17,8 +17,9 @@ struct SpawnSite {
   /// The function the thread runs: a lambda's call operator, a free
   /// function or a member function.
   const clang::FunctionDecl *Body = nullptr;
-  /// Arguments bound to the body's parameters at the spawn.
-  llvm::DenseMap<const clang::ParmVarDecl *, const clang::Expr *> Bindings;
+  /// Arguments bound to the body's parameters (and a function object's
+  /// fields) at the spawn.
+  llvm::DenseMap<const clang::ValueDecl *, const clang::Expr *> Bindings;
   /// The variable that owns the thread: the std::thread, the future, or the
   /// container of threads.
   const clang::VarDecl *Handle = nullptr;

@@ -201,3 +201,118 @@ private:
   std::size_t cap_;
   bool closed_ = false;
 };
+
+// POSIX condition variables in explicit loops; push reports closure.
+#include <pthread.h>
+class PosixQueue {
+public:
+  explicit PosixQueue(int max) : max_(max) {
+    pthread_mutex_init(&mu_, nullptr);
+    pthread_cond_init(&cond_, nullptr);
+  }
+  bool enqueue(int v) {
+    pthread_mutex_lock(&mu_);
+    while (items_.size() >= static_cast<std::size_t>(max_) && !closed_)
+      pthread_cond_wait(&cond_, &mu_);
+    if (closed_) {
+      pthread_mutex_unlock(&mu_);
+      return false;
+    }
+    items_.push_back(v);
+    pthread_cond_broadcast(&cond_);
+    pthread_mutex_unlock(&mu_);
+    return true;
+  }
+  bool dequeue(int &v) {
+    pthread_mutex_lock(&mu_);
+    while (items_.empty() && !closed_)
+      pthread_cond_wait(&cond_, &mu_);
+    bool ok = !items_.empty();
+    if (ok) {
+      v = items_.front();
+      items_.pop_front();
+    }
+    pthread_cond_broadcast(&cond_);
+    pthread_mutex_unlock(&mu_);
+    return ok;
+  }
+  void close() {
+    pthread_mutex_lock(&mu_);
+    closed_ = true;
+    pthread_cond_broadcast(&cond_);
+    pthread_mutex_unlock(&mu_);
+  }
+
+private:
+  pthread_mutex_t mu_;
+  pthread_cond_t cond_;
+  std::deque<int> items_;
+  int max_;
+  bool closed_ = false;
+};
+
+// Polls with a sleep while full; cannot be closed.
+#include <chrono>
+#include <thread>
+template <typename T> class PollingQueue {
+public:
+  explicit PollingQueue(std::size_t limit) : limit_(limit) {}
+  void push(T v) {
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lk(m_);
+        if (items_.size() < limit_) {
+          items_.push_back(std::move(v));
+          return;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  bool pop(T &out) {
+    std::unique_lock<std::mutex> lk(m_);
+    ready_.wait(lk, [&] { return !items_.empty(); });
+    out = std::move(items_.front());
+    items_.pop_front();
+    return true;
+  }
+
+private:
+  std::mutex m_;
+  std::condition_variable ready_;
+  std::deque<T> items_;
+  std::size_t limit_;
+};
+
+// A ring guarded by counting semaphores: acquiring a free slot is the
+// blocking push. It has no close.
+#include <semaphore>
+template <typename T, std::ptrdiff_t N> class SemaphoreRing {
+public:
+  void put(T v) {
+    free_.acquire();
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      buf_[tail_] = std::move(v);
+      tail_ = (tail_ + 1) % N;
+    }
+    used_.release();
+  }
+  T take() {
+    used_.acquire();
+    T v;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      v = std::move(buf_[head_]);
+      head_ = (head_ + 1) % N;
+    }
+    free_.release();
+    return v;
+  }
+
+private:
+  std::counting_semaphore<N> free_{N}, used_{0};
+  std::mutex m_;
+  std::array<T, N> buf_{};
+  std::ptrdiff_t head_ = 0, tail_ = 0;
+};
