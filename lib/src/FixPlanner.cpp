@@ -202,7 +202,11 @@ bool Planner::planProducerHandling() {
   switch (Case.Api->OnClosedPush) {
   case ClosedPushResult::Ignored:
     return true;
-  case ClosedPushResult::ReturnsFalse: {
+  case ClosedPushResult::ReturnsFalse:
+  case ClosedPushResult::ReturnsStatus: {
+    bool Status = Case.Api->OnClosedPush == ClosedPushResult::ReturnsStatus;
+    if (Status && Case.Api->ClosedStatus.empty())
+      return false;
     // A push whose result is already looked at (`if (!q.push(x))`,
     // `ok = q.push(x)`) needs nothing; one used as a statement does.
     const Stmt *Statement = Push;
@@ -244,12 +248,14 @@ bool Planner::planProducerHandling() {
     SourceLocation After = afterStatement(Push);
     if (After.isInvalid() || After.isMacroID())
       return false;
-    Edits.push_back(FixItHint::CreateInsertion(Push->getBeginLoc(), "if (!"));
+    // `if (!q.push(x)) break;`, or `if (q.push(x) == closed) break;`.
+    Edits.push_back(FixItHint::CreateInsertion(Push->getBeginLoc(),
+                                               Status ? "if (" : "if (!"));
     Edits.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getCharRange(
             Lexer::getLocForEndOfToken(Push->getEndLoc(), 0, SM, LangOpts),
             After),
-        ") " + Stop));
+        (Status ? " == " + Case.Api->ClosedStatus + ") " : ") ") + Stop));
     return true;
   }
   case ClosedPushResult::Throws: {
@@ -294,7 +300,6 @@ bool Planner::planProducerHandling() {
     Edits.push_back(FixItHint::CreateReplacement(LoopRange, Wrapped));
     return true;
   }
-  case ClosedPushResult::ReturnsStatus:
   case ClosedPushResult::Unknown:
     return false;
   }

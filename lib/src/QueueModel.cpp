@@ -75,6 +75,70 @@ static std::vector<QueueApi> makeKnownApis() {
     Tbb.CloseIsPermanent = false;
     Apis.push_back(Tbb);
   }
+  {
+    // moodycamel (Debian libreaderwriterqueue-dev): a single-producer,
+    // single-consumer ring; wait_enqueue sleeps on a slot semaphore and there
+    // is no way to wake it but a dequeue.
+    QueueApi Ring;
+    Ring.TypeName = "moodycamel::BlockingReaderWriterCircularBuffer";
+    Ring.CapacityCtorArg = 0;
+    Ring.BlockingPush = {"wait_enqueue"};
+    Ring.BlockingPop = {"wait_dequeue"};
+    Ring.NonBlockingPush = {"try_enqueue", "wait_enqueue_timed"};
+    Ring.NonBlockingPop = {"try_dequeue", "wait_dequeue_timed"};
+    Apis.push_back(Ring);
+    for (const char *Unbounded : {"moodycamel::BlockingReaderWriterQueue",
+                                  "moodycamel::BlockingConcurrentQueue"}) {
+      QueueApi Queue = Ring;
+      Queue.TypeName = Unbounded;
+      Queue.CanBeBounded = false;
+      Queue.CapacityCtorArg = -1;
+      Queue.BlockingPush = {"enqueue"};
+      Queue.NonBlockingPush = {"try_enqueue"};
+      Apis.push_back(Queue);
+    }
+  }
+  {
+    // Boost.Fiber channels: push blocks (the fiber, and so its thread) while
+    // full and returns channel_op_status::closed once closed. An unbuffered
+    // channel holds nothing: every push waits for a pop.
+    QueueApi Channel;
+    Channel.TypeName = "boost::fibers::buffered_channel";
+    Channel.CapacityCtorArg = 0;
+    Channel.BlockingPush = {"push"};
+    Channel.BlockingPop = {"pop", "value_pop"};
+    Channel.NonBlockingPush = {"try_push", "push_wait_for", "push_wait_until"};
+    Channel.NonBlockingPop = {"try_pop", "pop_wait_for", "pop_wait_until"};
+    Channel.Close = {"close"};
+    Channel.OnClosedPush = ClosedPushResult::ReturnsStatus;
+    Channel.ClosedStatus = "boost::fibers::channel_op_status::closed";
+    Apis.push_back(Channel);
+    QueueApi Unbuffered = Channel;
+    Unbuffered.TypeName = "boost::fibers::unbuffered_channel";
+    Unbuffered.CapacityCtorArg = -1;
+    Apis.push_back(Unbuffered);
+  }
+  {
+    // folly: no close at all; blockingWrite sleeps until a reader makes room.
+    QueueApi Mpmc;
+    Mpmc.TypeName = "folly::MPMCQueue";
+    Mpmc.CapacityCtorArg = 0;
+    Mpmc.BlockingPush = {"blockingWrite"};
+    Mpmc.BlockingPop = {"blockingRead"};
+    Mpmc.NonBlockingPush = {"write", "writeIfNotFull", "tryWriteUntil"};
+    Mpmc.NonBlockingPop = {"read", "tryReadUntil"};
+    Apis.push_back(Mpmc);
+    QueueApi Dynamic;
+    Dynamic.TypeName = "folly::DynamicBoundedQueue";
+    Dynamic.CapacityCtorArg = 0;
+    Dynamic.BlockingPush = {"enqueue"};
+    Dynamic.BlockingPop = {"dequeue"};
+    Dynamic.NonBlockingPush = {"try_enqueue", "try_enqueue_until",
+                               "try_enqueue_for"};
+    Dynamic.NonBlockingPop = {"try_dequeue", "try_dequeue_until",
+                              "try_dequeue_for"};
+    Apis.push_back(Dynamic);
+  }
   return Apis;
 }
 

@@ -1,0 +1,83 @@
+// RUN: %check_clang_tidy %s fanout-stranded-producer %t -- -- -std=c++20 -isystem %S/Inputs
+
+// folly's bounded queues have no close: a consumer that leaves strands a
+// producer in blockingWrite / enqueue, and only a note can suggest the fix
+// (a timed write in a loop that watches a stop flag).
+#include <atomic>
+#include <folly/DynamicBoundedQueue.h>
+#include <folly/MPMCQueue.h>
+#include <thread>
+#include <vector>
+
+bool process(int item);
+
+void mpmc(int n) {
+  folly::MPMCQueue<int> q(64);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r)
+    readers.emplace_back([&] {
+      for (;;) {
+        int v;
+        q.blockingRead(v);
+        if (v < 0)
+          break;
+        if (!process(v))
+          return;
+      }
+    });
+  for (int i = 0; i < n; ++i)
+    q.blockingWrite(i);
+  q.blockingWrite(-1);
+  q.blockingWrite(-1);
+  for (auto &t : readers)
+    t.join();
+}
+// CHECK-NOTES: :[[@LINE-6]]:7: warning: producer can block forever in 'blockingWrite' on bounded queue 'q' (folly::MPMCQueue<int>, capacity 64): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-NOTES: :[[@LINE-21]]:25: note: queue 'q' declared here
+// CHECK-NOTES: :[[@LINE-12]]:11: note: consumer returns here without closing 'q'
+// CHECK-NOTES: :[[@LINE-20]]:5: note: consumer threads spawned here in a loop
+// CHECK-NOTES: :[[@LINE-10]]:7: note: no automatic fix: 'q' cannot be closed; use a timed or non-blocking push in a loop that also stops when a flag set on every consumer exit is raised
+
+void dynamic(int n) {
+  folly::DMPMCQueue<int, true> q(16);
+  std::thread reader([&] {
+    int v;
+    for (;;) {
+      q.dequeue(v);
+      if (v == -1 || !process(v))
+        break;
+    }
+  });
+  for (int i = 0; i < n; ++i)
+    q.enqueue(i);
+  q.enqueue(-1);
+  reader.join();
+}
+// CHECK-NOTES: :[[@LINE-4]]:7: warning: producer can block forever in 'enqueue' on bounded queue 'q' (folly::DMPMCQueue<int, true>, capacity 16): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-NOTES: :[[@LINE-15]]:32: note: queue 'q' declared here
+// CHECK-NOTES: :[[@LINE-10]]:9: note: consumer breaks out of its pop loop here without closing 'q'
+// CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
+// CHECK-NOTES: :[[@LINE-8]]:7: note: no automatic fix: 'q' cannot be closed; use a timed or non-blocking push in a loop that also stops when a flag set on every consumer exit is raised
+
+// Negative: the producer writes with a deadline and watches a stop flag.
+void timedWrite(int n) {
+  folly::MPMCQueue<int> q(64);
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    int v;
+    for (;;) {
+      q.blockingRead(v);
+      if (v < 0 || !process(v)) {
+        stop = true;
+        return;
+      }
+    }
+  });
+  for (int i = 0; i < n && !stop; ++i)
+    while (!q.tryWriteUntil(std::chrono::steady_clock::now() +
+                                std::chrono::milliseconds(10),
+                            i))
+      if (stop)
+        break;
+  reader.join();
+}
