@@ -118,6 +118,12 @@ static const Expr *stripAccess(const Expr *E) {
       E = Unary->getSubExpr();
       continue;
     }
+    // `static_cast<Queue *>(arg)`: a pointer handed through `void *`.
+    if (const auto *Cast = dyn_cast<ExplicitCastExpr>(E);
+        Cast && Cast->getType()->isPointerType()) {
+      E = Cast->getSubExpr();
+      continue;
+    }
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
         Op && (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
         Op->getNumArgs() == 1) {

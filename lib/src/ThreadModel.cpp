@@ -48,16 +48,43 @@ bool holdsThreads(const CXXRecordDecl *Record, const AnalysisOptions &Options) {
            Element->getName() == "shared_future"));
 }
 
+// Functions (and methods) that run a callable argument on another thread.
+const char *const BuiltinSpawnFunctions[] = {"std::async",
+                                             "pthread_create",
+                                             "boost::asio::post",
+                                             "boost::asio::dispatch",
+                                             "boost::asio::defer",
+                                             "tbb::task_group::run",
+                                             "tbb::task_arena::enqueue"};
+
 bool isSpawnFunction(const FunctionDecl *Callee,
                      const AnalysisOptions &Options) {
   if (!Callee || !Callee->getIdentifier())
     return false;
-  if (Callee->isInStdNamespace() && Callee->getName() == "async")
-    return true;
+  for (const char *Name : BuiltinSpawnFunctions)
+    if (matchesQualifiedName(Callee, Name))
+      return true;
   for (const std::string &Name : Options.SpawnFunctions)
     if (matchesQualifiedName(Callee, Name))
       return true;
   return false;
+}
+
+/// Whether \p E can be called: a lambda, a function (pointer), a member
+/// function pointer or a function object.
+bool isCallable(const Expr *E) {
+  QualType T = E->getType().getNonReferenceType();
+  if (T->isFunctionType() || T->isFunctionPointerType() ||
+      T->isMemberFunctionPointerType())
+    return true;
+  const CXXRecordDecl *Record = recordOf(T);
+  if (!Record || !Record->hasDefinition())
+    return false;
+  if (Record->isLambda())
+    return true;
+  return any_of(Record->methods(), [](const CXXMethodDecl *M) {
+    return M->getOverloadedOperator() == OO_Call;
+  });
 }
 
 /// Binds the fields of a function object to what it was built from:
@@ -211,14 +238,21 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
                  : "thread";
     } else {
       const auto *Call = cast<CallExpr>(E);
-      for (const Expr *Arg : Call->arguments())
-        Args.push_back(Arg);
-      Kind = calleeName(Call) == "async" ? "std::async" : "thread";
-      // std::async(std::launch::async, f, ...): skip the policy.
-      if (!Args.empty())
-        if (const CXXRecordDecl *First = recordOf(Args.front()->getType());
-            !First && Args.front()->getType()->isEnumeralType())
-          Args.erase(Args.begin());
+      StringRef Name = calleeName(Call);
+      Kind = Name == "async" ? "std::async" : "task";
+      if (Name == "pthread_create" && Call->getNumArgs() == 4) {
+        // pthread_create(&t, attr, body, arg): body(arg) runs.
+        Args = {Call->getArg(2), Call->getArg(3)};
+        Kind = "pthread";
+      } else {
+        // The callable is the first callable argument: executors, pools and
+        // launch policies come before it (`post(pool, f)`,
+        // `async(policy, f, args...)`).
+        auto Callable = find_if(
+            Call->arguments(), [](const Expr *Arg) { return isCallable(Arg); });
+        for (auto It = Callable; It != Call->arg_end(); ++It)
+          Args.push_back(*It);
+      }
     }
     if (Args.empty())
       return;
@@ -244,10 +278,16 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
     Site.InLoop = enclosingLoop(E, Parents) != nullptr;
     // `pool.emplace_back(...)` is owned by `pool`; anything else by what it
     // initialises or is stored into.
-    if (const Expr *Container = isa<CXXConstructExpr>(E)
-                                    ? nullptr
-                                    : calleeObject(cast<CallExpr>(E), nullptr))
-      Site.Handle = dyn_cast_or_null<VarDecl>(resolveObject(Container));
+    // `pool.emplace_back(...)` and `group.run(f)` are owned by the object
+    // called; `post(pool, f)` and `pthread_create(&t, ...)` by their first
+    // argument; anything else by what it initialises or is stored into.
+    const auto *Call = dyn_cast<CallExpr>(E);
+    const Expr *Owner = Call ? calleeObject(Call, nullptr) : nullptr;
+    if (!Owner && Call && Call->getNumArgs() > 0 &&
+        !isCallable(Call->getArg(0)) && Kind != "std::async")
+      Owner = Call->getArg(0);
+    if (Owner)
+      Site.Handle = dyn_cast_or_null<VarDecl>(resolveObject(Owner));
     else
       Site.Handle = owningVariable(E, Parents);
     Result.Spawns.push_back(std::move(Site));
@@ -256,6 +296,14 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
   // Waits: `t.join()`, `f.get()`, `f.wait()`, and the same on the element
   // of a range-for over a container of threads.
   forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Join = dyn_cast<CallExpr>(S);
+        Join && calleeName(Join) == "pthread_join" && Join->getNumArgs() > 0) {
+      if (const auto *Handle =
+              dyn_cast_or_null<VarDecl>(resolveObject(Join->getArg(0))))
+        Result.Waits.push_back(
+            {Join, cast<VarDecl>(Handle->getCanonicalDecl())});
+      return;
+    }
     const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
     if (!Call)
       return;
