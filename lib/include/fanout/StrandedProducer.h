@@ -31,9 +31,6 @@ struct StrandedProducerCase {
   const WaitSite *ProducerWait = nullptr;
   std::vector<ConsumerCase> Consumers;
   std::vector<const WaitSite *> ConsumerWaits;
-  /// The capacity as written, and its value when constant.
-  std::string CapacityText;
-  std::optional<int64_t> Capacity;
 };
 
 /// Finds the producers that \p Spawner (or a thread it spawns) runs and that
