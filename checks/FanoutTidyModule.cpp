@@ -1,4 +1,5 @@
 //===- FanoutTidyModule.cpp - The fanout clang-tidy module ----------------===//
+#include "StrandedConsumerCheck.h"
 #include "StrandedProducerCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -8,6 +9,7 @@ namespace clang::tidy::fanout {
 class FanoutTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
+    Factories.registerCheck<StrandedConsumerCheck>("fanout-stranded-consumer");
     Factories.registerCheck<StrandedProducerCheck>("fanout-stranded-producer");
   }
 };

@@ -51,9 +51,12 @@ namespace {
 
 class ConsumerAnalyzer {
 public:
+  /// In producer mode there is no pop loop: every way to the function's
+  /// end that skips a close is reported.
   ConsumerAnalyzer(const FunctionDecl *Body, ASTContext &Ctx,
-                   QueueOpFinder OnQueue)
-      : Function(Body), Ctx(Ctx), OnQueue(OnQueue) {}
+                   QueueOpFinder OnQueue, bool ProducerMode = false)
+      : Function(Body), Ctx(Ctx), OnQueue(OnQueue), ProducerMode(ProducerMode) {
+  }
 
   std::optional<ConsumerSummary> run();
 
@@ -65,13 +68,18 @@ private:
   bool isPopCall(const Expr *E) const;
   bool isPoppedVariable(const Expr *E) const;
   bool wakes(const CFGElement &Element) const;
+  bool guardCloses(const VarDecl *Var) const;
+  bool unwindingCloses(const Stmt *Throw) const;
   void collectCandidates();
   bool leavesPopLoop(const Stmt *Jump) const;
 
   const FunctionDecl *Function;
   ASTContext &Ctx;
   QueueOpFinder OnQueue;
+  bool ProducerMode;
   std::unique_ptr<ParentMap> Parents;
+  /// Set when a drained edge came from a sentinel test, not from the queue.
+  mutable bool SawSentinel = false;
 
   const CallExpr *Pop = nullptr;
   const QueueApi *Api = nullptr;
@@ -257,8 +265,10 @@ ConsumerAnalyzer::closedWhenTrue(const Expr *Cond, bool WholeCondition) const {
   // with a constant (`item == kStop`, `item < 0`): a message from the
   // producer. Part of a larger condition (`v > 100 && !process(v)`), it tests
   // the data instead.
-  if (isPoppedVariable(LHS) && !hasCall(RHS) && (WholeCondition || Equal))
+  if (isPoppedVariable(LHS) && !hasCall(RHS) && (WholeCondition || Equal)) {
+    SawSentinel = true;
     return (Equal || Relational) != Negated;
+  }
   return std::nullopt;
 }
 
@@ -275,31 +285,62 @@ bool ConsumerAnalyzer::wakes(const CFGElement &Element) const {
   // A guard whose destructor closes the queue: a class that calls a close
   // method in its destructor, or a scope guard given a lambda that closes.
   if (std::optional<CFGAutomaticObjDtor> Dtor =
-          Element.getAs<CFGAutomaticObjDtor>()) {
-    const VarDecl *Var = Dtor->getVarDecl();
-    if (const Expr *Init = Var->getInit()) {
-      bool Closes = false;
-      auto Visit = [&](const Stmt *S) {
-        if (const auto *Lambda = dyn_cast<LambdaExpr>(S))
-          forEachDescendant(Lambda->getBody(), [&](const Stmt *Inner) {
-            if (const auto *Call = dyn_cast<CallExpr>(Inner))
-              Closes = Closes || closesQueue(Call, OnQueue);
-          });
-      };
-      Visit(ignoreWrappers(Init));
-      forEachDescendant(Init, Visit);
-      if (Closes)
-        return true;
-    }
-    const CXXDestructorDecl *Destructor = Dtor->getDestructorDecl(Ctx);
-    if (!Destructor || !Destructor->hasBody() || !Api || Api->Close.empty())
-      return false;
+          Element.getAs<CFGAutomaticObjDtor>())
+    return guardCloses(Dtor->getVarDecl());
+  return false;
+}
+
+bool ConsumerAnalyzer::guardCloses(const VarDecl *Var) const {
+  if (const Expr *Init = Var->getInit()) {
     bool Closes = false;
-    forEachDescendant(Destructor->getBody(), [&](const Stmt *S) {
-      if (const auto *Call = dyn_cast<CallExpr>(S))
-        Closes = Closes || is_contained(Api->Close, calleeName(Call));
-    });
-    return Closes && Api->hasReliableClose();
+    auto Visit = [&](const Stmt *S) {
+      if (const auto *Lambda = dyn_cast<LambdaExpr>(S))
+        forEachDescendant(Lambda->getBody(), [&](const Stmt *Inner) {
+          if (const auto *Call = dyn_cast<CallExpr>(Inner))
+            Closes = Closes || closesQueue(Call, OnQueue);
+        });
+    };
+    Visit(ignoreWrappers(Init));
+    forEachDescendant(Init, Visit);
+    if (Closes)
+      return true;
+  }
+  const CXXRecordDecl *Record =
+      Var->getType().getNonReferenceType()->getAsCXXRecordDecl();
+  const CXXDestructorDecl *Destructor =
+      Record && Record->hasDefinition() ? Record->getDestructor() : nullptr;
+  if (!Destructor || !Destructor->hasBody() || !Api || Api->Close.empty() ||
+      Var->getType()->isReferenceType())
+    return false;
+  bool Closes = false;
+  forEachDescendant(Destructor->getBody(), [&](const Stmt *S) {
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      Closes = Closes || is_contained(Api->Close, calleeName(Call));
+  });
+  return Closes && Api->hasReliableClose();
+}
+
+/// Unwinding from a throw runs the destructors of the locals in scope, which
+/// clang's CFG does not show: a closing guard declared before the throw, in
+/// a block around it, wakes the other side.
+bool ConsumerAnalyzer::unwindingCloses(const Stmt *Throw) const {
+  const Stmt *Child = Throw;
+  for (const Stmt *P = Parents->getParent(Throw); P;
+       Child = P, P = Parents->getParent(P)) {
+    if (isa<CXXTryStmt>(P))
+      return false; // Caught here: what happens next is in the CFG.
+    const auto *Block = dyn_cast<CompoundStmt>(P);
+    if (!Block)
+      continue;
+    for (const Stmt *S : Block->body()) {
+      if (S == Child)
+        break;
+      if (const auto *DS = dyn_cast<DeclStmt>(S))
+        for (const Decl *D : DS->decls())
+          if (const auto *Var = dyn_cast<VarDecl>(D);
+              Var && !Var->isStaticLocal() && guardCloses(Var))
+            return true;
+    }
   }
   return false;
 }
@@ -320,6 +361,15 @@ bool ConsumerAnalyzer::leavesPopLoop(const Stmt *Jump) const {
 }
 
 void ConsumerAnalyzer::collectCandidates() {
+  if (ProducerMode) {
+    forEachDescendant(Function->getBody(), [&](const Stmt *S) {
+      if (isa<ReturnStmt>(S))
+        Candidates.push_back({S, ExitKind::Return});
+      else if (isa<CXXThrowExpr>(S))
+        Candidates.push_back({S, ExitKind::Throw});
+    });
+    return;
+  }
   // Exits inside the pop loop, or before it starts; those after it are
   // reached only through an exit of the loop that is reported itself.
   const SourceManager &SM = Ctx.getSourceManager();
@@ -347,8 +397,16 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
   if (!Body || Function->isInvalidDecl() || containsErrors(Body))
     return std::nullopt;
   Parents = std::make_unique<ParentMap>(const_cast<Stmt *>(Body));
-  if (!findPopLoop() || !loopLastsUntilClosed())
+  if (ProducerMode) {
+    // The API, for guards whose destructor closes: from any operation.
+    forEachDescendant(Body, [&](const Stmt *S) {
+      if (const auto *Call = dyn_cast<CallExpr>(S); Call && !Api)
+        if (std::optional<QueueOperation> Op = OnQueue(Call))
+          Api = Op->Api;
+    });
+  } else if (!findPopLoop() || !loopLastsUntilClosed()) {
     return std::nullopt;
+  }
   collectCandidates();
 
   CFG::BuildOptions Options;
@@ -368,15 +426,16 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
       ConditionExits;
   const CFGBlock *LoopExit = nullptr;
   for (const CFGBlock *Block : *Graph)
-    if (Block->getTerminatorStmt() == PopLoop && Block->succ_size() == 2)
+    if (PopLoop && Block->getTerminatorStmt() == PopLoop &&
+        Block->succ_size() == 2)
       LoopExit = Block->succ_begin()[1].getReachableBlock();
 
   const Expr *LoopCond = nullptr;
-  if (const auto *While = dyn_cast<WhileStmt>(PopLoop))
+  if (const auto *While = dyn_cast_or_null<WhileStmt>(PopLoop))
     LoopCond = While->getCond();
-  else if (const auto *Do = dyn_cast<DoStmt>(PopLoop))
+  else if (const auto *Do = dyn_cast_or_null<DoStmt>(PopLoop))
     LoopCond = Do->getCond();
-  else if (const auto *For = dyn_cast<ForStmt>(PopLoop))
+  else if (const auto *For = dyn_cast_or_null<ForStmt>(PopLoop))
     LoopCond = For->getCond();
 
   for (const CFGBlock *Block : *Graph) {
@@ -515,17 +574,37 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
     if (It == Position.end())
       continue; // Dead code.
     auto [Block, Index] = It->second;
-    if (ReachedUnwoken(Block, Index) && EndReachableAfter(Block, Index, -1))
+    if (ReachedUnwoken(Block, Index) && EndReachableAfter(Block, Index, -1) &&
+        !(C.Kind == ExitKind::Throw && unwindingCloses(C.Stmt)))
       Summary.Exits.push_back(C);
   }
   for (auto [Block, Succ, Cond] : ConditionExits)
     if (ReachedUnwoken(Block, -1) && EndReachableAfter(Block, -1, Succ))
       Summary.Exits.push_back({Cond, ExitKind::LoopCondition});
+  // Reaching the closing brace: the exit block entered from a block that
+  // does not end in a return or throw.
+  if (ProducerMode)
+    for (const CFGBlock *Pred : Graph->getExit().preds()) {
+      if (!Pred || !ReachedUnwoken(Pred, -1))
+        continue;
+      const Stmt *Last = nullptr;
+      for (const CFGElement &Element : *Pred)
+        if (std::optional<CFGStmt> S = Element.getAs<CFGStmt>())
+          Last = S->getStmt();
+      if (!isa_and_nonnull<ReturnStmt, CXXThrowExpr>(Last)) {
+        Summary.Exits.push_back({Body, ExitKind::FallOff});
+        break;
+      }
+    }
+  Summary.EndsOnSentinel = SawSentinel;
   const SourceManager &SM = Ctx.getSourceManager();
+  auto Where = [](const StrandingExit &E) {
+    return E.Kind == ExitKind::FallOff ? E.Stmt->getEndLoc()
+                                       : E.Stmt->getBeginLoc();
+  };
   llvm::sort(Summary.Exits,
              [&](const StrandingExit &A, const StrandingExit &B) {
-               return SM.isBeforeInTranslationUnit(A.Stmt->getBeginLoc(),
-                                                   B.Stmt->getBeginLoc());
+               return SM.isBeforeInTranslationUnit(Where(A), Where(B));
              });
   return Summary;
 }
@@ -540,6 +619,18 @@ std::optional<ConsumerSummary> analyzeConsumer(const FunctionDecl *Body,
   return ConsumerAnalyzer(Body->getDefinition() ? Body->getDefinition() : Body,
                           Ctx, OnQueue)
       .run();
+}
+
+std::vector<StrandingExit> findExitsWithoutClose(const FunctionDecl *Body,
+                                                 ASTContext &Ctx,
+                                                 QueueOpFinder OnQueue) {
+  if (!Body || !Body->hasBody())
+    return {};
+  std::optional<ConsumerSummary> Summary =
+      ConsumerAnalyzer(Body->getDefinition() ? Body->getDefinition() : Body,
+                       Ctx, OnQueue, /*ProducerMode=*/true)
+          .run();
+  return Summary ? std::move(Summary->Exits) : std::vector<StrandingExit>();
 }
 
 } // namespace fanout

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "fanout/AstHelpers.h"
+#include "fanout/Edits.h"
 #include "fanout/StrandedProducer.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/StmtCXX.h"
@@ -67,63 +68,18 @@ std::string Planner::closeCall(const QueueOperation &Through) const {
 }
 
 std::string Planner::indentationOf(SourceLocation Loc) const {
-  std::pair<FileID, unsigned> Decomposed = SM.getDecomposedLoc(Loc);
-  bool Invalid = false;
-  StringRef Buffer = SM.getBufferData(Decomposed.first, &Invalid);
-  if (Invalid)
-    return {};
-  StringRef Before = Buffer.take_front(Decomposed.second);
-  StringRef Line = Before.substr(Before.rfind('\n') + 1);
-  return Line.take_while([](char C) { return C == ' ' || C == '\t'; }).str();
+  return fanout::indentationOf(Loc, SM);
 }
 
-/// The location just after \p S, including its semicolon.
 SourceLocation Planner::afterStatement(const Stmt *S) const {
-  SourceLocation End = S->getEndLoc();
-  if (isa<CompoundStmt>(S))
-    return Lexer::getLocForEndOfToken(End, 0, SM, LangOpts);
-  SourceLocation AfterSemi = Lexer::findLocationAfterToken(
-      End, tok::semi, SM, LangOpts, /*SkipTrailingWhitespaceAndNewLine=*/false);
-  if (AfterSemi.isValid())
-    return AfterSemi;
-  return Lexer::getLocForEndOfToken(End, 0, SM, LangOpts);
+  return fanout::afterStatement(S, Ctx);
 }
 
-/// Inserts \p Code to run just before statement \p S: on a line of its own
-/// when \p S is in a block, else by turning \p S into a block.
 bool Planner::insertBefore(const Stmt *S, const ParentMap &Parents,
                            const std::string &Code) {
-  // Climb from an expression to the statement that holds it.
-  const Stmt *Statement = S;
-  for (const Stmt *P = Parents.getParent(Statement); P;
-       Statement = P, P = Parents.getParent(P))
-    if (!isa<Expr>(P) || isa<StmtExpr>(P))
-      break;
-  if (isInMacro(Statement->getSourceRange())) {
-    Unsafe = true;
-    return false;
-  }
-  const Stmt *Parent = Parents.getParent(Statement);
-  SourceLocation Begin = Statement->getBeginLoc();
-  if (isa_and_nonnull<CompoundStmt>(Parent)) {
-    std::string Indent = indentationOf(Begin);
-    bool StartsLine = SM.getSpellingColumnNumber(Begin) == Indent.size() + 1;
-    Edits.push_back(FixItHint::CreateInsertion(
-        Begin, StartsLine ? Code + "\n" + Indent : Code + " "));
+  if (insertStatementBefore(S, Parents, Code, Ctx, Edits))
     return true;
-  }
-  if (isa_and_nonnull<IfStmt, WhileStmt, ForStmt, DoStmt, CXXForRangeStmt>(
-          Parent)) {
-    SourceLocation End = afterStatement(Statement);
-    if (End.isInvalid() || End.isMacroID()) {
-      Unsafe = true;
-      return false;
-    }
-    Edits.push_back(FixItHint::CreateInsertion(Begin, "{ " + Code + " "));
-    Edits.push_back(FixItHint::CreateInsertion(End, " }"));
-    return true;
-  }
-  Unsafe = true; // A case label, a label: leave it to the user.
+  Unsafe = true;
   return false;
 }
 

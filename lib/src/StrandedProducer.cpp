@@ -147,6 +147,8 @@ const char *exitNote(ExitKind Kind) {
   case ExitKind::LoopCondition:
     return "consumer's loop condition ends the pop loop here before '{0}' is "
            "closed";
+  case ExitKind::FallOff:
+    return "consumer finishes here without closing '{0}'";
   }
   return "";
 }

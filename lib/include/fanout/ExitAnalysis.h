@@ -19,7 +19,14 @@
 
 namespace fanout {
 
-enum class ExitKind { Return, Break, Throw, Goto, LoopCondition };
+enum class ExitKind {
+  Return,
+  Break,
+  Throw,
+  Goto,
+  LoopCondition,
+  FallOff, ///< The end of the function body (Stmt is the body).
+};
 
 /// A way out of a consumer that leaves the producer asleep.
 struct StrandingExit {
@@ -36,6 +43,9 @@ struct ConsumerSummary {
   const clang::CallExpr *Pop = nullptr;
   const clang::Stmt *PopLoop = nullptr;
   std::vector<StrandingExit> Exits;
+  /// Whether the consumer also stops on a sentinel item from the producer
+  /// (so the producer need not close the queue).
+  bool EndsOnSentinel = false;
 };
 
 /// Analyses \p Body (the function a consumer thread runs). Returns nothing
@@ -44,6 +54,14 @@ struct ConsumerSummary {
 std::optional<ConsumerSummary> analyzeConsumer(const clang::FunctionDecl *Body,
                                                clang::ASTContext &Ctx,
                                                QueueOpFinder OnQueue);
+
+/// The ways \p Body can finish without having closed the queue: returns,
+/// throws, and falling off its end (FallOff), each on a path that reaches
+/// the end with no close, helper that closes, closing guard or exit of the
+/// process.
+std::vector<StrandingExit>
+findExitsWithoutClose(const clang::FunctionDecl *Body, clang::ASTContext &Ctx,
+                      QueueOpFinder OnQueue);
 
 /// Whether \p Call, in the code of \p Caller, certainly closes the queue:
 /// directly, or through a lambda or function it calls (bounded depth).

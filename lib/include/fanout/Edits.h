@@ -1,0 +1,33 @@
+//===- Edits.h - Source edits the fix planners share ----------------------===//
+#ifndef FANOUT_EDITS_H
+#define FANOUT_EDITS_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/Basic/Diagnostic.h"
+#include <string>
+#include <vector>
+
+namespace fanout {
+
+/// The leading white space of the line \p Loc is on.
+std::string indentationOf(clang::SourceLocation Loc,
+                          const clang::SourceManager &SM);
+
+/// The location just after statement \p S, including its semicolon.
+clang::SourceLocation afterStatement(const clang::Stmt *S,
+                                     const clang::ASTContext &Ctx);
+
+/// Appends to \p Out the edits that make \p Code (a statement) run just
+/// before the statement holding \p S: on a line of its own inside a block, or
+/// by turning a lone branch or loop body into a block. Returns false, adding
+/// nothing, where that is not certainly right (macros, labels, case labels).
+bool insertStatementBefore(const clang::Stmt *S,
+                           const clang::ParentMap &Parents,
+                           const std::string &Code,
+                           const clang::ASTContext &Ctx,
+                           std::vector<clang::FixItHint> &Out);
+
+} // namespace fanout
+
+#endif
