@@ -1,4 +1,5 @@
 //===- FanoutTidyModule.cpp - The fanout clang-tidy module ----------------===//
+#include "JoinBeforeDrainCheck.h"
 #include "StrandedConsumerCheck.h"
 #include "StrandedProducerCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
@@ -9,6 +10,7 @@ namespace clang::tidy::fanout {
 class FanoutTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
+    Factories.registerCheck<JoinBeforeDrainCheck>("fanout-join-before-drain");
     Factories.registerCheck<StrandedConsumerCheck>("fanout-stranded-consumer");
     Factories.registerCheck<StrandedProducerCheck>("fanout-stranded-producer");
   }
