@@ -1,0 +1,128 @@
+#include "TestSupport.h"
+#include "fanout/JoinBeforeDrain.h"
+#include "fanout/StrandedConsumer.h"
+#include "gtest/gtest.h"
+
+using namespace fanout;
+using namespace fanout::test;
+
+namespace {
+
+using Analysis = std::vector<Finding> (*)(const clang::FunctionDecl *,
+                                          clang::ASTContext &, QueueModel &,
+                                          const AnalysisOptions &);
+
+std::vector<Finding> run(Analysis Analyze, const std::string &Code) {
+  std::unique_ptr<clang::ASTUnit> AST = parse(Code);
+  EXPECT_TRUE(AST);
+  if (!AST)
+    return {};
+  const clang::FunctionDecl *F = findFunction(AST->getASTContext(), "spawner");
+  EXPECT_TRUE(F);
+  AnalysisOptions Options;
+  QueueModel Model(Options);
+  return F ? Analyze(F, AST->getASTContext(), Model, Options)
+           : std::vector<Finding>();
+}
+
+bool hasNote(const Finding &F, llvm::StringRef Text) {
+  for (const FindingNote &Note : F.Notes)
+    if (llvm::StringRef(Note.Message).contains(Text))
+      return true;
+  return false;
+}
+
+TEST(StrandedConsumerTest, ProducerReturningBeforeCloseStrandsConsumers) {
+  std::vector<Finding> Findings = run(findStrandedConsumers, R"cpp(
+bool make(int &);
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread p([&] { for (int i = 0; i < n; ++i) { int v; if (!make(v)) return; q.push(v); } q.close(); });
+  std::thread c([&] { int v; while (q.pop(v)) process(v); });
+  p.join();
+  c.join();
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  EXPECT_TRUE(hasNote(Findings[0], "producer returns here without closing"));
+  EXPECT_TRUE(hasNote(Findings[0], "this wait never returns"));
+  ASSERT_EQ(Findings[0].Fixes.size(), 1u);
+  EXPECT_NE(Findings[0].Fixes[0].CodeToInsert.find(
+                "~CloseOnExit() { queue.close(); }"),
+            std::string::npos);
+}
+
+TEST(StrandedConsumerTest, SilentWhenEveryExitCloses) {
+  EXPECT_TRUE(run(findStrandedConsumers, R"cpp(
+bool make(int &);
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread p([&] { for (int i = 0; i < n; ++i) { int v; if (!make(v)) { q.close(); return; } q.push(v); } q.close(); });
+  std::thread c([&] { int v; while (q.pop(v)) process(v); });
+  p.join();
+  c.join();
+}
+)cpp")
+                  .empty());
+}
+
+TEST(StrandedConsumerTest, SilentWhenConsumersStopOnASentinel) {
+  EXPECT_TRUE(run(findStrandedConsumers, R"cpp(
+void spawner(int n) {
+  Queue<int> q(8);
+  std::thread p([&] { for (int i = 0; i < n; ++i) q.push(i); q.push(-1); });
+  std::thread c([&] { int v; while (q.pop(v)) { if (v == -1) break; process(v); } });
+  p.join();
+  c.join();
+}
+)cpp")
+                  .empty());
+}
+
+TEST(JoinBeforeDrainTest, JoinThenDrainWithMoreResultsThanRoom) {
+  std::vector<Finding> Findings = run(findJoinsBeforeDrain, R"cpp(
+void spawner(int n) {
+  Queue<int> r(4);
+  std::vector<std::thread> ws;
+  for (int w = 0; w < 4; ++w)
+    ws.emplace_back([&] { for (int i = 0; i < n; ++i) r.push(i); });
+  for (auto &t : ws) t.join();
+  r.close();
+  int v;
+  while (r.pop(v)) process(v);
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  EXPECT_TRUE(hasNote(Findings[0], "drained only here, after the wait"));
+}
+
+TEST(JoinBeforeDrainTest, SilentWhenEveryWorkerFitsSymbolically) {
+  EXPECT_TRUE(run(findJoinsBeforeDrain, R"cpp(
+void spawner(int workers) {
+  Queue<int> errs(workers + 1);
+  std::vector<std::thread> ws;
+  for (int w = 0; w < workers; ++w)
+    ws.emplace_back([&] { if (!process(w)) errs.push(w); });
+  for (auto &t : ws) t.join();
+  errs.close();
+  int v;
+  while (errs.pop(v)) process(v);
+}
+)cpp")
+                  .empty());
+}
+
+TEST(JoinBeforeDrainTest, SilentWhenDrainedBeforeTheWait) {
+  EXPECT_TRUE(run(findJoinsBeforeDrain, R"cpp(
+void spawner(int n) {
+  Queue<int> r(4);
+  std::thread w([&] { for (int i = 0; i < n; ++i) r.push(i); r.close(); });
+  int v;
+  while (r.pop(v)) process(v);
+  w.join();
+}
+)cpp")
+                  .empty());
+}
+
+} // namespace
