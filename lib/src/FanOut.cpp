@@ -46,7 +46,7 @@ std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
   if (const CXXRecordDecl *Record = pointeeRecord(T);
       Record && Record != T->getAsCXXRecordDecl()) {
     Policy.FullyQualifiedName = true;
-    return Ctx.getRecordType(Record).getAsString(Policy);
+    return compat::recordType(Ctx, Record).getAsString(Policy);
   }
   // Otherwise as the user wrote it, namespaces included.
   return T.getAsString(Policy);

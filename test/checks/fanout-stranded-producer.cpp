@@ -151,8 +151,12 @@ private:
   void report();
   Mailbox<int> box_{8};
 };
-// CHECK-FIXES: {{^}}        { box_.stop(); goto fail; }{{$}}
+// CHECK-NOTES: :[[@LINE-17]]:12: warning: producer can block forever in 'put' on bounded queue 'box_' (Mailbox<int>, capacity 8): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-NOTES: :[[@LINE-3]]:16: note: queue 'box_' declared here
+// CHECK-NOTES: :[[@LINE-10]]:9: note: consumer jumps out of its pop loop here without closing 'box_'
+// CHECK-NOTES: :[[@LINE-22]]:18: note: consumer thread spawned here
 // CHECK-FIXES: {{^}}      box_.put(i);{{$}}
+// CHECK-FIXES: {{^}}        { box_.stop(); goto fail; }{{$}}
 
 // close() exists but does not wake a writer asleep in push().
 void closeDoesNotWake(int n) {
@@ -170,10 +174,6 @@ void closeDoesNotWake(int n) {
   q.close();
   consumer.join();
 }
-// CHECK-NOTES: :[[@LINE-34]]:12: warning: producer can block forever in 'put' on bounded queue 'box_' (Mailbox<int>, capacity 8): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
-// CHECK-NOTES: :[[@LINE-20]]:16: note: queue 'box_' declared here
-// CHECK-NOTES: :[[@LINE-27]]:9: note: consumer jumps out of its pop loop here without closing 'box_'
-// CHECK-NOTES: :[[@LINE-39]]:18: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (ReaderCloseQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
 // CHECK-NOTES: :[[@LINE-15]]:25: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'

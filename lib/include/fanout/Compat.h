@@ -8,6 +8,8 @@
 #ifndef FANOUT_COMPAT_H
 #define FANOUT_COMPAT_H
 
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Type.h"
 
 namespace fanout::compat {
@@ -21,6 +23,17 @@ inline clang::QualType withoutSpellingSugar(clang::QualType T) {
     T = Elaborated->getNamedType();
 #endif
   return T;
+}
+
+/// The type a class declares (Clang 22 replaced getRecordType with tag
+/// types that carry their keyword and qualifier).
+inline clang::QualType recordType(const clang::ASTContext &Ctx,
+                                  const clang::CXXRecordDecl *Record) {
+#if FANOUT_LLVM_MAJOR >= 22
+  return Ctx.getCanonicalTagType(Record);
+#else
+  return Ctx.getRecordType(Record);
+#endif
 }
 
 } // namespace fanout::compat

@@ -1,0 +1,2 @@
+// No CHECK lines, so the runner expects silence; but there is a warning.
+int *returnsZero() { return 0; }
