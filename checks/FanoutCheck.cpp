@@ -11,9 +11,13 @@ namespace clang::tidy::fanout {
 
 FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context) {
+  // The queue and thread vocabulary is shared by every fanout check: each
+  // option is read as `<check>.<Option>`, else as a bare `<Option>` that
+  // configures them all at once.
   auto Names = [&](StringRef Option, std::vector<std::string> &Into) {
     std::string Error;
-    if (!::fanout::parseNameList(Options.get(Option, ""), Into, Error)) {
+    if (!::fanout::parseNameList(Options.getLocalOrGlobal(Option, ""), Into,
+                                 Error)) {
       configurationDiag("invalid configuration value for option '%0': %1",
                         DiagnosticIDs::Error)
           << (Name + "." + Option).str() << Error;
@@ -22,7 +26,8 @@ FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
   };
   auto Methods = [&](StringRef Option, std::vector<MethodName> &Into) {
     std::string Error;
-    if (!::fanout::parseMethodList(Options.get(Option, ""), Into, Error)) {
+    if (!::fanout::parseMethodList(Options.getLocalOrGlobal(Option, ""), Into,
+                                   Error)) {
       configurationDiag("invalid configuration value for option '%0': %1",
                         DiagnosticIDs::Error)
           << (Name + "." + Option).str() << Error;
@@ -38,7 +43,7 @@ FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
   Names("SpawnFunctions", Analysis.SpawnFunctions);
   // Parsed here rather than with get<bool>(): the stock clang-tidy binary
   // does not export that specialisation to plugins.
-  StringRef Infer = Options.get("InferQueues", "true");
+  StringRef Infer = Options.getLocalOrGlobal("InferQueues", "true");
   if (Infer.equals_insensitive("true") || Infer == "1")
     Analysis.InferQueues = true;
   else if (Infer.equals_insensitive("false") || Infer == "0")

@@ -601,11 +601,86 @@ std::unique_ptr<QueueApi> ClassReader::read() {
 
 } // namespace
 
+namespace {
+
+bool namedIn(StringRef Name, std::initializer_list<StringRef> Names) {
+  return llvm::is_contained(Names, Name);
+}
+
+/// clangd parses headers with function bodies skipped (its preamble), so a
+/// queue defined in a header has no code to read there. Its declarations
+/// still say much: this reads the conventional method names and shapes, and
+/// is used only when bodies were skipped; clang-tidy always reads the code.
+std::unique_ptr<QueueApi> inferFromDeclarations(const CXXRecordDecl *Record) {
+  auto Api = std::make_unique<QueueApi>();
+  Api->TypeName = Record->getQualifiedNameAsString();
+  Api->Inferred = true;
+  const CXXMethodDecl *Push = nullptr;
+  for (const Decl *D : Record->decls()) {
+    const auto *Method = dyn_cast<CXXMethodDecl>(D);
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Method = dyn_cast<CXXMethodDecl>(Template->getTemplatedDecl());
+    if (!Method || !Method->getIdentifier() || Method->isStatic())
+      continue;
+    StringRef Name = Method->getName();
+    bool Timed = Name.starts_with("try_") || Name.ends_with("_for") ||
+                 Name.ends_with("_until") || Name.ends_with("_timed");
+    unsigned Params = Method->getNumParams();
+    if (namedIn(Name, {"push", "push_back", "send", "put", "enqueue", "write",
+                       "emplace", "emplace_back"}) &&
+        Params >= 1) {
+      Api->BlockingPush.push_back(Name.str());
+      Push = Push ? Push : Method;
+    } else if (namedIn(Name, {"pop", "pop_front", "receive", "recv", "take",
+                              "dequeue", "read", "pull"})) {
+      Api->BlockingPop.push_back(Name.str());
+    } else if (namedIn(Name,
+                       {"close", "shutdown", "stop", "abort", "cancel"}) &&
+               Params == 0) {
+      Api->Close.push_back(Name.str());
+    } else if (Timed && Name.contains("push")) {
+      Api->NonBlockingPush.push_back(Name.str());
+    } else if (Timed && Name.contains("pop")) {
+      Api->NonBlockingPop.push_back(Name.str());
+    }
+  }
+  if (Api->BlockingPush.empty() || Api->BlockingPop.empty())
+    return nullptr;
+  // Bounded: a constructor takes a size, or the template one (Ring<T, N>).
+  bool Bounded = false;
+  for (const CXXConstructorDecl *Ctor : Record->ctors())
+    for (const ParmVarDecl *Param : Ctor->parameters())
+      if (!Ctor->isCopyOrMoveConstructor() &&
+          Param->getType()->isIntegerType() && !Bounded) {
+        Bounded = true;
+        Api->CapacityCtorArg = Param->getFunctionScopeIndex();
+      }
+  if (const ClassTemplateDecl *Template = Record->getDescribedClassTemplate())
+    for (const NamedDecl *Param : *Template->getTemplateParameters())
+      Bounded |= isa<NonTypeTemplateParmDecl>(Param);
+  Api->CanBeBounded = Bounded;
+  Api->OnClosedPush = Push->getReturnType()->isBooleanType()
+                          ? ClosedPushResult::ReturnsFalse
+                          : ClosedPushResult::Unknown;
+  return Api;
+}
+
+bool bodiesWereSkipped(const CXXRecordDecl *Record) {
+  return any_of(Record->methods(), [](const CXXMethodDecl *Method) {
+    return Method->hasSkippedBody();
+  });
+}
+
+} // namespace
+
 std::unique_ptr<QueueApi> inferQueueApi(const CXXRecordDecl *Record) {
   if (!Record || !Record->hasDefinition() || Record->isInvalidDecl() ||
       Record->isLambda())
     return nullptr;
-  return ClassReader(Record->getDefinition()).read();
+  const CXXRecordDecl *Definition = Record->getDefinition();
+  if (bodiesWereSkipped(Definition))
+    return inferFromDeclarations(Definition);
+  return ClassReader(Definition).read();
 }
 
 } // namespace fanout

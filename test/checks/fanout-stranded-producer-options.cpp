@@ -3,6 +3,9 @@
 // RUN:     fanout-stranded-producer.BlockingPushMethods: 'vendor::Pipe::write', \
 // RUN:     fanout-stranded-producer.BlockingPopMethods: 'read', \
 // RUN:     fanout-stranded-producer.CloseMethods: 'hangup'}}" -- -std=c++20 -isystem %S/Inputs
+// RUN: %check_clang_tidy -check-suffix=GLOBAL %s fanout-stranded-producer %t -- \
+// RUN:   -config="{CheckOptions: {QueueTypes: 'vendor::Pipe', BlockingPushMethods: 'write', \
+// RUN:     BlockingPopMethods: 'read', CloseMethods: 'hangup'}}" -- -std=c++20 -isystem %S/Inputs
 // RUN: %check_clang_tidy -check-suffix=NOINFER %s fanout-stranded-producer %t -- \
 // RUN:   -config="{CheckOptions: {fanout-stranded-producer.InferQueues: false}}" -- -std=c++20 -isystem %S/Inputs
 // RUN: not %clang_tidy_plugin -checks='-*,fanout-*' %s \
@@ -42,7 +45,8 @@ void configured(int n) {
   pipe.hangup();
   consumer.join();
 }
-// CHECK-MESSAGES-CONFIGURED: :[[@LINE-4]]:10: warning: producer can block forever in 'write' on bounded queue 'pipe' (vendor::Pipe): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-MESSAGES-GLOBAL: :[[@LINE-4]]:10: warning: producer can block forever in 'write' on bounded queue 'pipe'
+// CHECK-MESSAGES-CONFIGURED: :[[@LINE-5]]:10: warning: producer can block forever in 'write' on bounded queue 'pipe' (vendor::Pipe): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
 
 void inferred(int n) {
   BoundedQueue<int> q(4);
@@ -57,4 +61,5 @@ void inferred(int n) {
   q.close();
   consumer.join();
 }
-// CHECK-MESSAGES-CONFIGURED: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4)
+// CHECK-MESSAGES-GLOBAL: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q'
+// CHECK-MESSAGES-CONFIGURED: :[[@LINE-5]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4)

@@ -24,8 +24,9 @@ misc-const-correctness, a stock check clangd's FastCheckFilter drops), no
      original text -> the warning again, hover answers;
   4. configured/mission.cpp (queue class in a header, named in a .clangd's
      CheckOptions, as docs/editors.md says) -> the warning with its notes;
-  5. mission.cpp (header queue, nothing named) -> reported, not asserted:
-     clangd skips header function bodies, so the queue is not inferred;
+  5. mission.cpp (header queue, nothing named) -> reported: clangd skips
+     header function bodies, and the queue is recognised from its
+     declarations instead;
   6. slow.cpp -> no misc-const-correctness: the filter still drops checks
      clangd considers slow (the exemption covers fanout-* only).
 Session "opt-out" -- a .clangd with FastCheckFilter: None and Remove: fanout-*:
@@ -519,16 +520,17 @@ def editor_session(server, root, mission, inline, timings):
                 "configured/mission.cpp (queue in a header, named in .clangd)",
                 server)
 
-    # 5. Known limit, reported, not asserted: with the queue class in a
-    #    header and no CheckOptions, clangd's preamble has no bodies for its
-    #    methods, so the queue cannot be inferred.
+    # 5. The queue class in a header, nothing configured: clangd's preamble
+    #    has no bodies for its methods, so the queue is recognised from its
+    #    declarations (lib/src/QueueInference.cpp) and still reported.
     plain = root / "mission.cpp"
     open_file(server, plain, mission)
     published = server.diagnostics(uri_of(plain), 1)
-    log("note: mission.cpp (queue class in a header, no CheckOptions): " +
-        ("warning reported" if ours(published["diagnostics"]) else
-         "no warning (clangd skips header function bodies; see "
-         "docs/editors.md)"))
+    expect(ours(published["diagnostics"]),
+           "mission.cpp (queue class in a header, no CheckOptions): no "
+           f"{CHECK} warning\n{describe(published['diagnostics'])}")
+    log("ok: mission.cpp (queue class in a header) reported from the "
+        "queue's declarations")
 
     # 6. clangd's filter still drops a stock check it deems slow.
     slow = root / "slow.cpp"
