@@ -114,13 +114,7 @@ bool Planner::planJoinSideClose() {
   std::string Code = Case.Queue->getNameAsString() + (Pointer ? "->" : ".") +
                      Case.Api->Close.front() + "();";
   ParentMap Parents(Case.Spawner->getBody());
-  if (!insertBefore(Case.ProducerWait->Expr, Parents, Code))
-    return false;
-  addNote(Case.ProducerWait->Expr->getBeginLoc(),
-          formatv("fix: close '{0}' once the consumers are joined, so that a "
-                  "producer blocked in '{1}' wakes up",
-                  Case.Queue->getName(), Case.Push.MethodName));
-  return true;
+  return insertBefore(Case.ProducerWait->Expr, Parents, Code);
 }
 
 bool Planner::planExitCloses() {
@@ -282,14 +276,40 @@ FixPlan Planner::run() {
                     Why));
     return std::move(Plan);
   }
-  bool Closes = planJoinSideClose();
-  if (!Closes) {
+  // Each strategy with the producer's handling of the closed queue; the
+  // first that works is the fix-it, the second an alternative note with its
+  // own fix (a second quick fix in an editor).
+  auto Attempt = [&](bool (Planner::*CloseStrategy)())
+      -> std::optional<std::vector<FixItHint>> {
     Edits.clear();
-    Closes = planExitCloses();
+    Unsafe = false;
+    if (!(this->*CloseStrategy)() || !planProducerHandling() || Unsafe)
+      return std::nullopt;
+    return std::move(Edits);
+  };
+  std::optional<std::vector<FixItHint>> AfterJoins =
+      Attempt(&Planner::planJoinSideClose);
+  std::optional<std::vector<FixItHint>> OnExits =
+      Attempt(&Planner::planExitCloses);
+  if (AfterJoins) {
+    Plan.Fixes = std::move(*AfterJoins);
+    addNote(Case.ProducerWait->Expr->getBeginLoc(),
+            formatv("fix: close '{0}' once the consumers are joined, so that "
+                    "a producer blocked in '{1}' wakes up",
+                    Name, Case.Push.MethodName));
+    if (OnExits)
+      Plan.Notes.push_back(
+          {Case.Push.Call->getExprLoc(),
+           formatv("alternatively, close '{0}' on each consumer exit", Name),
+           std::move(*OnExits)});
+    return std::move(Plan);
   }
-  bool Handles = Closes && planProducerHandling();
-  if (Closes && Handles && !Unsafe) {
-    Plan.Fixes = std::move(Edits);
+  if (OnExits) {
+    Plan.Fixes = std::move(*OnExits);
+    addNote(Case.Push.Call->getExprLoc(),
+            formatv("fix: close '{0}' on each consumer exit, so that a "
+                    "producer blocked in '{1}' wakes up",
+                    Name, Case.Push.MethodName));
     return std::move(Plan);
   }
   Plan.Notes.clear();
