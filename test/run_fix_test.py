@@ -36,6 +36,8 @@ import signal
 import subprocess
 import sys
 
+# Share the runner's helpers, without leaving a __pycache__ in the sources.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_clang_tidy import (CHECK_COMMENT, TestFailure, fail, run,  # noqa
                               split_at_dashes)
