@@ -201,9 +201,9 @@ const ValueDecl *resolveObject(const Expr *E, const ParamBindings *Bindings) {
     // Follow aliases whose initialiser names another object (`auto &q = *p`,
     // `auto *p = &q`, `auto sp = other_sp`); a smart pointer made here is the
     // queue's own identity.
-    if (Aliases && Init && !isa<CallExpr>(ignoreWrappers(Init)) &&
-        !isa<CXXNewExpr>(ignoreWrappers(Init)) &&
-        !isa<CXXConstructExpr>(ignoreWrappers(Init))) {
+    if (Aliases && Init && !isa_and_nonnull<CallExpr>(ignoreWrappers(Init)) &&
+        !isa_and_nonnull<CXXNewExpr>(ignoreWrappers(Init)) &&
+        !isa_and_nonnull<CXXConstructExpr>(ignoreWrappers(Init))) {
       const ValueDecl *Target = resolveObject(Init, Bindings);
       if (Target)
         return Target;

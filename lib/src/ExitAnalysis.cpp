@@ -32,7 +32,8 @@ bool closesQueue(const CallExpr *Call, QueueOpFinder OnQueue, int Depth) {
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
       Op && Op->getOperator() == OO_Call && Op->getNumArgs() > 0)
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(ignoreWrappers(Op->getArg(0))))
+    if (const auto *Ref =
+            dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Op->getArg(0))))
       if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
         if (const auto *Lambda =
                 dyn_cast_or_null<LambdaExpr>(ignoreWrappers(Var->getInit())))
@@ -90,7 +91,7 @@ private:
 };
 
 bool ConsumerAnalyzer::isPopCall(const Expr *E) const {
-  const auto *Call = dyn_cast<CallExpr>(ignoreWrappers(E));
+  const auto *Call = dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
   if (!Call)
     return false;
   std::optional<QueueOperation> Op = OnQueue(Call);
@@ -99,7 +100,7 @@ bool ConsumerAnalyzer::isPopCall(const Expr *E) const {
 }
 
 bool ConsumerAnalyzer::isPoppedVariable(const Expr *E) const {
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(ignoreWrappers(E)))
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E)))
     if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
       return PoppedVariables.contains(Var);
   return false;
@@ -128,7 +129,8 @@ bool ConsumerAnalyzer::findPopLoop() {
   forEachDescendant(Body, [&](const Stmt *S) {
     if (const auto *Call = dyn_cast<CallExpr>(S); Call && isPopCall(Call)) {
       for (const Expr *Arg : Call->arguments())
-        if (const auto *Ref = dyn_cast<DeclRefExpr>(ignoreWrappers(Arg)))
+        if (const auto *Ref =
+                dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Arg)))
           if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
             PoppedVariables.insert(Var);
       for (const Stmt *P = Parents->getParent(Call); P;
@@ -141,8 +143,8 @@ bool ConsumerAnalyzer::findPopLoop() {
         }
         if (const auto *Assign = dyn_cast<BinaryOperator>(P);
             Assign && Assign->isAssignmentOp()) {
-          if (const auto *Ref =
-                  dyn_cast<DeclRefExpr>(ignoreWrappers(Assign->getLHS())))
+          if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+                  ignoreWrappers(Assign->getLHS())))
             if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
               PoppedVariables.insert(Var);
           break;
@@ -187,14 +189,14 @@ bool ConsumerAnalyzer::loopLastsUntilClosed() const {
 }
 
 bool mentionsName(const Expr *E, StringRef Word) {
-  if (const auto *Ref = dyn_cast<DeclRefExpr>(ignoreWrappers(E)))
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E)))
     return Ref->getDecl()->getName().contains_insensitive(Word);
   return false;
 }
 
 bool hasCall(const Expr *E) {
-  bool Found = isa<CallExpr>(ignoreWrappers(E)) &&
-               !isa<CXXOperatorCallExpr>(ignoreWrappers(E));
+  bool Found = isa_and_nonnull<CallExpr>(ignoreWrappers(E)) &&
+               !isa_and_nonnull<CXXOperatorCallExpr>(ignoreWrappers(E));
   forEachDescendant(E, [&](const Stmt *S) {
     Found = Found || (isa<CallExpr>(S) && !isa<CXXOperatorCallExpr>(S) &&
                       !isa<CXXMemberCallExpr>(S));

@@ -20,7 +20,8 @@ std::optional<int64_t> constantTripCount(const Stmt *Loop, ASTContext &Ctx) {
   if (!Cond || !Init || !Init->isSingleDecl())
     return std::nullopt;
   const auto *Var = dyn_cast<VarDecl>(Init->getSingleDecl());
-  const auto *Ref = dyn_cast<DeclRefExpr>(ignoreWrappers(Cond->getLHS()));
+  const auto *Ref =
+      dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Cond->getLHS()));
   if (!Var || !Ref || Ref->getDecl() != Var || !Var->getInit())
     return std::nullopt;
   std::optional<int64_t> Start = evaluateInt(Var->getInit(), Ctx);

@@ -154,8 +154,8 @@ std::vector<FixItHint> Analysis::planJoinerThread(const WaitSite &Wait,
   if (It == Block->body_end() || std::next(It) == Block->body_end())
     return {};
   // The close right after the joins.
-  const auto *Close = dyn_cast<CallExpr>(ignoreWrappers(
-      dyn_cast<Expr>(*std::next(It)) ? cast<Expr>(*std::next(It)) : nullptr));
+  const auto *Close = dyn_cast_or_null<CallExpr>(
+      ignoreWrappers(dyn_cast<Expr>(*std::next(It))));
   if (!Close)
     return {};
   std::optional<QueueOperation> CloseOp = Model.operationOn(Close, Queue, 0);

@@ -109,7 +109,7 @@ private:
 
 const CXXMethodDecl *memberMethodCalled(const Expr *E,
                                         const CXXRecordDecl *Record) {
-  const auto *Call = dyn_cast<CallExpr>(ignoreWrappers(E));
+  const auto *Call = dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
   if (!Call || Call->getNumArgs() != 0)
     return nullptr;
   bool Arrow = false;

@@ -107,7 +107,7 @@ void bindFunctorFields(const Expr *Object, const CXXRecordDecl *Functor,
     const FieldDecl *Field = Init->getMember();
     const auto *Ref =
         Field && Init->getInit()
-            ? dyn_cast<DeclRefExpr>(ignoreWrappers(Init->getInit()))
+            ? dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Init->getInit()))
             : nullptr;
     const auto *Param = Ref ? dyn_cast<ParmVarDecl>(Ref->getDecl()) : nullptr;
     if (Param && Param->getFunctionScopeIndex() < Construct->getNumArgs())
