@@ -221,7 +221,9 @@ const QueueApi *QueueModel::apiFor(const CXXRecordDecl *Record) {
   if (!Inserted)
     return It->second;
   const QueueApi *Api = lookupConfigured(Record);
-  if (!Api && Options.InferQueues) {
+  // The standard library has no blocking queue: reading std::vector's or
+  // std::thread's members to find one would only cost time.
+  if (!Api && Options.InferQueues && !Record->isInStdNamespace()) {
     const CXXRecordDecl *Described = describingClass(Record);
     if (const CXXRecordDecl *Def = Described->getDefinition()) {
       // Several instantiations share one template: infer it once.
