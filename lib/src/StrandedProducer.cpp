@@ -184,6 +184,18 @@ Finding Analysis::describe(const StrandedProducerCase &Case) {
   F.Fixes = std::move(Plan.Fixes);
   for (FindingNote &N : Plan.Notes)
     F.Notes.push_back(std::move(N));
+  // When the producer pushes a known number of items, a queue with room for
+  // all of them never blocks it: an alternative, not the default (it costs
+  // memory, and the consumers still stop early).
+  QueueCapacity Capacity = Model.capacity(Case.Queue);
+  if (std::optional<int64_t> Items = constantTripCount(Case.ProducerLoop, Ctx);
+      Items && Capacity.Expr && !isInMacro(Capacity.Expr->getSourceRange()))
+    F.Notes.push_back(
+        {Capacity.Expr->getBeginLoc(),
+         formatv("alternatively, give '{0}' room for all {1} items", Name,
+                 *Items),
+         {FixItHint::CreateReplacement(Capacity.Expr->getSourceRange(),
+                                       std::to_string(*Items))}});
   return F;
 }
 
