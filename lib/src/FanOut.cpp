@@ -2,6 +2,7 @@
 #include "fanout/FanOut.h"
 #include "fanout/Compat.h"
 #include "clang/AST/StmtCXX.h"
+#include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
@@ -55,6 +56,38 @@ std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
 
 } // namespace
 
+/// The thread's work: its body, or the helper the body does nothing but
+/// call (`[&] { drain(q); }`, `[this] { run(); }`), with the helper's
+/// parameters bound to the arguments (seen through the spawn's bindings).
+static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
+  Actor Direct{Spawn.Body, &Spawn};
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Spawn.Body->getBody());
+  if (!Body || Body->size() != 1)
+    return Direct;
+  const auto *Call = dyn_cast_or_null<CallExpr>(
+      ignoreWrappers(dyn_cast<Expr>(Body->body_front())));
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || !Callee->getDefinition() ||
+      Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()))
+    return Direct;
+  Callee = Callee->getDefinition();
+  if (!Callee->hasBody() || Callee == Spawn.Body)
+    return Direct;
+  Actor Delegated{Callee, &Spawn, Call, {}};
+  for (unsigned I = 0; I < Callee->getNumParams() && I < Call->getNumArgs();
+       ++I) {
+    const Expr *Arg = Call->getArg(I);
+    // An argument that is itself a parameter bound at the spawn stands for
+    // what the spawn bound it to.
+    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Arg)))
+      if (auto It = Spawn.Bindings.find(Ref->getDecl());
+          It != Spawn.Bindings.end())
+        Arg = It->second;
+    Delegated.ViaBindings[Callee->getParamDecl(I)] = Arg;
+  }
+  return Delegated;
+}
+
 FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
                const AnalysisOptions &Options)
     : Ctx(Ctx), Model(Model) {
@@ -63,7 +96,7 @@ FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
     return;
   Actors.push_back({Threads.Function, nullptr});
   for (const SpawnSite &Spawn : Threads.Spawns)
-    Actors.push_back({Spawn.Body, &Spawn});
+    Actors.push_back(actorFor(Spawn, Ctx));
   for (unsigned I = 0; I < Actors.size(); ++I) {
     const Actor &A = Actors[I];
     const Stmt *Body = A.Function ? A.Function->getBody() : nullptr;

@@ -122,7 +122,7 @@ bool Planner::planExitCloses() {
     std::string Code = closeCall(Consumer.Pop);
     if (Code.empty())
       return false;
-    const FunctionDecl *Body = Consumer.Spawn->Body;
+    const FunctionDecl *Body = Consumer.Body;
     ParentMap Parents(Body->getBody());
     for (const StrandingExit &Exit : Consumer.Summary.Exits) {
       if (Exit.Kind == ExitKind::LoopCondition) {

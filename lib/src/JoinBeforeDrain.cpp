@@ -238,7 +238,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   int64_t Total = 0;
   for (const OperationAt *At : WorkerPushes) {
     const SpawnSite *Spawn = Actors[At->Actor].Spawn;
-    if (!pushesAtMostOnce(At->Op.Call, Spawn->Body)) {
+    if (!pushesAtMostOnce(At->Op.Call, Actors[At->Actor].Function)) {
       Count.Unknown = true;
       break;
     }

@@ -26,6 +26,7 @@ namespace {
 
 struct ConsumerSite {
   const SpawnSite *Spawn;
+  const FunctionDecl *Body;
   QueueOperation Pop;
 };
 
@@ -206,7 +207,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
     if (!Summary || Summary->EndsOnSentinel)
       continue;
     if (Bodies.insert(Actors[I].Function).second)
-      Consumers.push_back({Actors[I].Spawn, Pop->Op});
+      Consumers.push_back({Actors[I].Spawn, Actors[I].Function, Pop->Op});
   }
   if (Consumers.empty())
     return;
@@ -234,7 +235,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   // they leave) leaves no consumer waiting.
   DenseSet<const VarDecl *> SetByConsumers;
   for (const ConsumerSite &Consumer : Consumers)
-    collectWrittenVariables(Consumer.Spawn->Body->getBody(), SetByConsumers);
+    collectWrittenVariables(Consumer.Body->getBody(), SetByConsumers);
   ParentMap ProducerParents(Producer.Function->getBody());
   llvm::erase_if(Exits, [&](const StrandingExit &Exit) {
     return Exit.Kind != ExitKind::FallOff &&

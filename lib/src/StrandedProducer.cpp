@@ -112,7 +112,8 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
       continue; // Not a draining consumer: it pops a known number of items.
     if (Summary->Exits.empty())
       return std::nullopt; // This consumer always drains or wakes.
-    Case.Consumers.push_back({Actors[I].Spawn, Pop->Op, std::move(*Summary)});
+    Case.Consumers.push_back({Actors[I].Spawn, Actors[I].Function,
+                              Actors[I].Via, Pop->Op, std::move(*Summary)});
   }
   if (Case.Consumers.empty())
     return std::nullopt;
@@ -173,6 +174,10 @@ Finding Analysis::describe(const StrandedProducerCase &Case) {
          formatv("consumer thread{0} spawned here{1}",
                  Consumer.Spawn->InLoop ? "s" : "",
                  Consumer.Spawn->InLoop ? " in a loop" : ""));
+    if (Consumer.Via)
+      Note(Consumer.Via->getBeginLoc(),
+           formatv("the consumer thread runs '{0}' here",
+                   Consumer.Body->getName()));
   }
   if (Case.ProducerSpawn)
     Note(Case.ProducerSpawn->Expr->getBeginLoc(),

@@ -24,7 +24,13 @@ namespace fanout {
 struct Actor {
   const clang::FunctionDecl *Function = nullptr;
   const SpawnSite *Spawn = nullptr;
+  /// Set when the thread's body only calls a helper (`[&] { drain(q); }`):
+  /// the call, and the helper's parameters bound to its arguments.
+  const clang::CallExpr *Via = nullptr;
+  ParamBindings ViaBindings;
   const ParamBindings *bindings() const {
+    if (Via)
+      return &ViaBindings;
     return Spawn ? &Spawn->Bindings : nullptr;
   }
 };

@@ -13,6 +13,10 @@ namespace fanout {
 
 struct ConsumerCase {
   const SpawnSite *Spawn = nullptr;
+  /// The function the consumer runs (the spawn's body, or the helper it
+  /// delegates to), and the call to that helper if any.
+  const clang::FunctionDecl *Body = nullptr;
+  const clang::CallExpr *Via = nullptr;
   QueueOperation Pop;
   ConsumerSummary Summary;
 };
