@@ -136,12 +136,17 @@ bool FanOut::isBounded(const ValueDecl *Queue) const {
 }
 
 const WaitSite *FanOut::waitOn(const SpawnSite *Spawn) const {
-  if (!Spawn || !Spawn->Handle)
+  if (!Spawn)
     return nullptr;
+  // The first wait in the source: that is where the thread is first needed.
+  const WaitSite *First = nullptr;
   for (const WaitSite &Wait : Threads.Waits)
-    if (Wait.Handle == Spawn->Handle)
-      return &Wait;
-  return nullptr;
+    if ((Wait.ForSpawn ? Wait.ForSpawn == Spawn
+                       : Wait.Handle && Wait.Handle == Spawn->Handle) &&
+        (!First || Ctx.getSourceManager().isBeforeInTranslationUnit(
+                       Wait.Loc, First->Loc)))
+      First = &Wait;
+  return First;
 }
 
 QueueCapacity FanOut::capacity(const ValueDecl *Queue) const {

@@ -93,10 +93,15 @@ bool Planner::planJoinSideClose() {
           return Wait->Handle == Consumer.Spawn->Handle;
         }))
       return false;
-  SourceLocation ProducerWaitLoc = Case.ProducerWait->Expr->getBeginLoc();
+  // The close goes before explicit waits only: a destructor's wait has no
+  // statement to go before.
+  if (Case.ProducerWait->isImplicit() ||
+      any_of(Case.ConsumerWaits,
+             [](const WaitSite *W) { return W->isImplicit(); }))
+    return false;
+  SourceLocation ProducerWaitLoc = Case.ProducerWait->Loc;
   for (const WaitSite *Wait : Case.ConsumerWaits)
-    if (!SM.isBeforeInTranslationUnit(Wait->Expr->getBeginLoc(),
-                                      ProducerWaitLoc))
+    if (!SM.isBeforeInTranslationUnit(Wait->Loc, ProducerWaitLoc))
       return false;
   // The queue must be nameable in the spawning function.
   const auto *Var = dyn_cast<VarDecl>(Case.Queue);
@@ -293,7 +298,7 @@ FixPlan Planner::run() {
       Attempt(&Planner::planExitCloses);
   if (AfterJoins) {
     Plan.Fixes = std::move(*AfterJoins);
-    addNote(Case.ProducerWait->Expr->getBeginLoc(),
+    addNote(Case.ProducerWait->Loc,
             formatv("fix: close '{0}' once the consumers are joined, so that "
                     "a producer blocked in '{1}' wakes up",
                     Name, Case.Push.MethodName));

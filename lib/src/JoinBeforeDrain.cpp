@@ -142,6 +142,8 @@ std::vector<FixItHint> Analysis::planJoinerThread(const WaitSite &Wait,
                                                   const ValueDecl *Queue) {
   const Stmt *Body = Model.threads().Function->getBody();
   ParentMap Parents(const_cast<Stmt *>(Body));
+  if (Wait.isImplicit())
+    return {};
   const Stmt *Joins = statementOf(Wait.Expr, Parents);
   const Stmt *DrainStmt = statementOf(Drain, Parents);
   const auto *Block =
@@ -215,7 +217,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   const WaitSite *Wait = nullptr;
   for (const OperationAt *At : WorkerPushes)
     if (const WaitSite *W = Model.waitOn(Actors[At->Actor].Spawn);
-        W && (!Wait || before(W->Expr, Wait->Expr)))
+        W && (!Wait || SM.isBeforeInTranslationUnit(W->Loc, Wait->Loc)))
       Wait = W;
   if (!Wait)
     return;
@@ -224,7 +226,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
     if (At.Actor != 0 || (At.Op.Role != QueueRole::BlockingPop &&
                           At.Op.Role != QueueRole::NonBlockingPop))
       continue;
-    if (before(At.Op.Call, Wait->Expr))
+    if (SM.isBeforeInTranslationUnit(At.Op.Call->getBeginLoc(), Wait->Loc))
       return; // Drained before (or while) waiting.
     if (!Drain)
       Drain = At.Op.Call;
@@ -268,7 +270,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   StringRef Name = Queue->getName();
   const QueueOperation &Push = WorkerPushes.front()->Op;
   Finding F;
-  F.Loc = Wait->Expr->getBeginLoc();
+  F.Loc = Wait->Loc;
   F.Message = formatv("this wait can block forever: workers push into "
                       "bounded queue {0}, which is drained only after it; "
                       "once the queue is full they block in '{1}'",
@@ -290,7 +292,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   Note(Drain->getExprLoc(),
        formatv("'{0}' is drained only here, after the wait", Name));
   F.Fixes = planJoinerThread(*Wait, Drain, Queue);
-  Note(Wait->Expr->getBeginLoc(),
+  Note(Wait->Loc,
        F.Fixes.empty()
            ? "drain the queue while waiting (pop in this thread while another "
              "joins the workers and then closes the queue), or before waiting"

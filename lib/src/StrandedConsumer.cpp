@@ -272,8 +272,12 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
                  Consumer.Spawn->InLoop ? "s" : "",
                  Consumer.Spawn->InLoop ? " in a loop" : ""));
     if (const WaitSite *Wait = Model.waitOn(Consumer.Spawn))
-      Note(Wait->Expr->getBeginLoc(),
-           "this wait never returns once the consumers are stuck");
+      Note(Wait->Loc, Wait->isImplicit()
+                          ? "the consumers are waited for here, at the end "
+                            "of their handle's scope; this never returns "
+                            "once they are stuck"
+                          : "this wait never returns once the consumers are "
+                            "stuck");
   }
   if (Producer.Spawn) {
     F.Fixes = planGuard(Producer, Push, *Api);
@@ -286,14 +290,14 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
     for (const ConsumerSite &Consumer : Consumers)
       if (const WaitSite *Wait = Model.waitOn(Consumer.Spawn);
           Wait &&
-          (!FirstWait ||
-           Ctx.getSourceManager().isBeforeInTranslationUnit(
-               Wait->Expr->getBeginLoc(), FirstWait->Expr->getBeginLoc())))
+          (!FirstWait || Ctx.getSourceManager().isBeforeInTranslationUnit(
+                             Wait->Loc, FirstWait->Loc)))
         FirstWait = Wait;
     std::string Object = sourceText(Push.Object, Ctx);
     if (FirstWait && !Object.empty() &&
         Ctx.getSourceManager().isBeforeInTranslationUnit(
-            Push.Call->getBeginLoc(), FirstWait->Expr->getBeginLoc())) {
+            Push.Call->getBeginLoc(), FirstWait->Loc) &&
+        !FirstWait->isImplicit()) {
       ParentMap Parents(Producer.Function->getBody());
       std::string Code =
           Object + (Push.Arrow ? "->" : ".") + Api->Close.front() + "();";

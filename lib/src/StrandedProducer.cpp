@@ -52,7 +52,7 @@ bool Analysis::closedByAnotherParty(const StrandedProducerCase &Case,
     // The spawner closes: only useful before it waits on the producer.
     if (!Case.ProducerWait ||
         SM.isBeforeInTranslationUnit(At.Op.Call->getBeginLoc(),
-                                     Case.ProducerWait->Expr->getBeginLoc()))
+                                     Case.ProducerWait->Loc))
       return true;
   }
   return false;
@@ -183,8 +183,11 @@ Finding Analysis::describe(const StrandedProducerCase &Case) {
     Note(Case.ProducerSpawn->Expr->getBeginLoc(),
          "producer thread spawned here");
   if (Case.ProducerWait)
-    Note(Case.ProducerWait->Expr->getBeginLoc(),
-         "this wait never returns once the producer is stuck");
+    Note(Case.ProducerWait->Loc,
+         Case.ProducerWait->isImplicit()
+             ? "the producer is waited for here, at the end of its handle's "
+               "scope; this never returns once it is stuck"
+             : "this wait never returns once the producer is stuck");
   FixPlan Plan = planStrandedProducerFix(Case, Ctx);
   F.Fixes = std::move(Plan.Fixes);
   for (FindingNote &N : Plan.Notes)

@@ -196,6 +196,92 @@ const VarDecl *owningVariable(const Expr *E, const ParentMap &Parents) {
   return nullptr;
 }
 
+/// A handle whose destructor waits for its thread: std::jthread, a future
+/// of std::async, or a container of them.
+bool destructorWaits(const VarDecl *Handle, StringRef Kind) {
+  const CXXRecordDecl *Record = recordOf(Handle->getType());
+  // A container of handles (std::vector<std::jthread>): its elements.
+  if (const auto *Spec =
+          dyn_cast_or_null<ClassTemplateSpecializationDecl>(Record);
+      Spec && Spec->getName() != "future" &&
+      Spec->getTemplateArgs().size() > 0 &&
+      Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+    Record = recordOf(Spec->getTemplateArgs()[0].getAsType());
+  if (!Record || !Record->isInStdNamespace() || !Record->getIdentifier())
+    return false;
+  return Record->getName() == "jthread" ||
+         (Record->getName() == "future" && Kind == "std::async");
+}
+
+/// Threads left to a std::jthread or an async future are waited for when
+/// the handle goes out of scope: at the closing brace of its block.
+void addImplicitWaits(SpawningFunction &Result, const Stmt *Body,
+                      const ParentMap &Parents) {
+  for (const SpawnSite &Spawn : Result.Spawns) {
+    const VarDecl *Handle = Spawn.Handle;
+    if (!Handle || !Handle->hasLocalStorage() ||
+        !destructorWaits(Handle, Spawn.Kind) ||
+        any_of(Result.Waits,
+               [&](const WaitSite &W) { return W.Handle == Handle; }))
+      continue;
+    // The block that declares the handle.
+    const Stmt *Block = nullptr;
+    forEachDescendant(Body, [&](const Stmt *S) {
+      if (const auto *DS = dyn_cast<DeclStmt>(S); DS && !Block)
+        for (const Decl *D : DS->decls())
+          if (D == Handle || D->getCanonicalDecl() == Handle)
+            Block = Parents.getParent(DS);
+    });
+    if (const auto *Compound = dyn_cast_or_null<CompoundStmt>(Block))
+      Result.Waits.push_back({nullptr, Handle, Compound->getRBracLoc()});
+  }
+}
+
+bool namesSynchronizer(const Expr *Object) {
+  QualType T = Object->getType().getNonReferenceType();
+  if (const auto *Pointer = T->getAs<PointerType>())
+    T = Pointer->getPointeeType();
+  const CXXRecordDecl *Record = recordOf(T);
+  return Record && Record->getIdentifier() &&
+         (Record->getName().contains("latch") ||
+          Record->getName().contains("barrier"));
+}
+
+/// `done.wait()` on a latch (or barrier) that the threads of one spawn site
+/// count down waits for those threads.
+void addLatchWaits(SpawningFunction &Result, const Stmt *Body) {
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *Wait = dyn_cast<CXXMemberCallExpr>(S);
+    if (!Wait)
+      return;
+    StringRef Name = calleeName(Wait);
+    if (Name != "wait" && Name != "arrive_and_wait")
+      return;
+    const Expr *Object = Wait->getImplicitObjectArgument();
+    if (!Object || !namesSynchronizer(Object))
+      return;
+    const ValueDecl *Latch = resolveObject(Object);
+    if (!Latch)
+      return;
+    for (const SpawnSite &Spawn : Result.Spawns) {
+      bool CountsDown = false;
+      forEachDescendant(Spawn.Body->getBody(), [&](const Stmt *Inner) {
+        const auto *Call = dyn_cast<CXXMemberCallExpr>(Inner);
+        if (!Call || CountsDown)
+          return;
+        StringRef Op = calleeName(Call);
+        if (Op == "count_down" || Op == "arrive" || Op == "arrive_and_wait" ||
+            Op == "arrive_and_drop")
+          CountsDown = resolveObject(Call->getImplicitObjectArgument(),
+                                     &Spawn.Bindings) == Latch;
+      });
+      if (CountsDown)
+        Result.Waits.push_back(
+            {Wait, Spawn.Handle, Wait->getBeginLoc(), &Spawn});
+    }
+  });
+}
+
 } // namespace
 
 bool isSpawnExpr(const Expr *E, const AnalysisOptions &Options) {
@@ -300,8 +386,8 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
         Join && calleeName(Join) == "pthread_join" && Join->getNumArgs() > 0) {
       if (const auto *Handle =
               dyn_cast_or_null<VarDecl>(resolveObject(Join->getArg(0))))
-        Result.Waits.push_back(
-            {Join, cast<VarDecl>(Handle->getCanonicalDecl())});
+        Result.Waits.push_back({Join, cast<VarDecl>(Handle->getCanonicalDecl()),
+                                Join->getBeginLoc()});
       return;
     }
     const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
@@ -324,8 +410,11 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
       Handle = dyn_cast_or_null<VarDecl>(resolveObject(Object));
     if (!Handle)
       return;
-    Result.Waits.push_back({Call, cast<VarDecl>(Handle->getCanonicalDecl())});
+    Result.Waits.push_back(
+        {Call, cast<VarDecl>(Handle->getCanonicalDecl()), Call->getBeginLoc()});
   });
+  addImplicitWaits(Result, Body, Parents);
+  addLatchWaits(Result, Body);
   return Result;
 }
 

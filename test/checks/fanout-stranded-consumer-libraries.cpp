@@ -41,7 +41,8 @@ void boostQueue(int n) {
 // CHECK-NOTES: :[[@LINE-8]]:9: note: producer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-13]]:16: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-21]]:16: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-10]]:9: note: fix: close 'q' on every way out of the producer with a guard declared first in its body
+// CHECK-NOTES: :[[@LINE-6]]:1: note: the consumers are waited for here, at the end of their handle's scope; this never returns once they are stuck
+// CHECK-NOTES: :[[@LINE-11]]:9: note: fix: close 'q' on every way out of the producer with a guard declared first in its body
 // CHECK-FIXES: {{^}}    struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); } } closeOnExit{q};{{$}}
 
 // Boost.Fiber: pop() reports closed with a status; consumers in a pool.

@@ -29,8 +29,15 @@ struct SpawnSite {
 
 /// A place in the spawning function that waits for a thread to finish.
 struct WaitSite {
+  /// The waiting call; null for a destructor that waits at scope exit
+  /// (std::jthread, a future from std::async).
   const clang::Expr *Expr = nullptr;
   const clang::VarDecl *Handle = nullptr;
+  /// Where the wait happens: the call, or the closing brace of the scope.
+  clang::SourceLocation Loc;
+  /// For a latch or barrier: the one spawn site whose threads count it down.
+  const SpawnSite *ForSpawn = nullptr;
+  bool isImplicit() const { return Expr == nullptr; }
 };
 
 struct SpawningFunction {
