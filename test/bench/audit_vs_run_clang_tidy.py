@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Wall time of fanout-audit against run-clang-tidy on one compile database.
+
+Both run the same checks (-*,fanout-* unless --checks), from the same build
+of the checks (fanout-audit links them, clang-tidy loads the plugin), with
+the same parallelism, on the same compilation database, and both report
+findings in headers (run-clang-tidy gets -header-filter='.*', fanout-audit's
+default). Runs alternate (audit, run-clang-tidy, audit, ...) so that load from
+other processes on the machine hits both alike; the minimum and the median of
+each are reported, with the ratio of the minima.
+
+  test/bench/audit_vs_run_clang_tidy.py --setup-libzmq /tmp/bench
+      clones libzmq (a threaded C++ library: 230 TUs in src/, tests/, perf/)
+      at a fixed commit and writes its compile_commands.json.
+  test/bench/audit_vs_run_clang_tidy.py --setup-synthetic /tmp/synth --tus 120
+      writes a generated project: N TUs including <thread>, <vector>, <mutex>
+      and a header with one stranded producer (the dedup case).
+  test/bench/audit_vs_run_clang_tidy.py \\
+      --audit build-19/tools/fanout-audit/fanout-audit \\
+      --plugin build-19/checks/fanout-tidy.so \\
+      -p /tmp/bench/libzmq/build -j 2 --repeat 3
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+LIBZMQ_URL = "https://github.com/zeromq/libzmq"
+LIBZMQ_COMMIT = "6b708e4a"
+
+
+def setup_libzmq(where, url, cxx):
+    src = os.path.join(where, "libzmq")
+    if not os.path.isdir(src):
+        subprocess.run(["git", "clone", "-q", url, src], check=True)
+    subprocess.run(["git", "-C", src, "checkout", "-q", LIBZMQ_COMMIT],
+                   check=True)
+    build = os.path.join(src, "build")
+    # Configuring is enough: compile_commands.json and the generated
+    # platform.hpp are written by CMake, nothing needs building.
+    subprocess.run([
+        "cmake", "-S", src, "-B", build, "-G", "Ninja",
+        "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", "-DWITH_DOCS=OFF",
+        "-DBUILD_TESTS=ON", "-DENABLE_CURVE=OFF", "-DWITH_LIBSODIUM=OFF",
+        "-DENABLE_DRAFTS=OFF", "-DCMAKE_CXX_COMPILER=" + cxx
+    ], check=True, stdout=subprocess.DEVNULL)
+    db = json.load(open(os.path.join(build, "compile_commands.json")))
+    print("%s: %d compile commands, %d distinct files" %
+          (build, len(db), len({e["file"] for e in db})))
+
+
+SYNTHETIC_HEADER = """\
+#pragma once
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+template <typename T> class BoundedQueue {
+public:
+  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
+  bool push(T value) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_)
+      return false;
+    items_.push_back(std::move(value));
+    not_empty_.notify_one();
+    return true;
+  }
+  bool pop(T &out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    if (items_.empty())
+      return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<T> items_;
+  std::size_t capacity_;
+  bool closed_ = false;
+};
+
+inline bool remove_item(int item) { return item >= 0; }
+
+inline void delete_collection(const std::vector<int> &items, int workers) {
+  BoundedQueue<int> q(2 * workers);
+  std::thread producer([&] {
+    for (int i = 0; i < (int)items.size(); ++i)
+      q.push(i);
+    q.close();
+  });
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w)
+    pool.emplace_back([&] {
+      int i;
+      while (q.pop(i))
+        if (!remove_item(items[i]))
+          return;
+    });
+  for (auto &t : pool)
+    t.join();
+  producer.join();
+}
+"""
+
+SYNTHETIC_TU = """\
+#include "pipeline.h"
+#include <algorithm>
+#include <future>
+#include <map>
+#include <string>
+
+std::map<std::string, int> tally_{n}(const std::vector<std::string> &words) {{
+  std::map<std::string, int> counts;
+  std::mutex m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {{
+      for (std::size_t i = t; i < words.size(); i += 4) {{
+        std::lock_guard<std::mutex> lock(m);
+        ++counts[words[i]];
+      }}
+    }});
+  for (auto &t : threads)
+    t.join();
+  auto total = std::async(std::launch::async, [&] {{ return counts.size(); }});
+  delete_collection({{1, 2, 3}}, (int)total.get());
+  return counts;
+}}
+"""
+
+
+def setup_synthetic(where, tus):
+    os.makedirs(os.path.join(where, "src"), exist_ok=True)
+    with open(os.path.join(where, "src", "pipeline.h"), "w") as f:
+        f.write(SYNTHETIC_HEADER)
+    entries = []
+    for n in range(tus):
+        name = "src/tu%03d.cpp" % n
+        with open(os.path.join(where, name), "w") as f:
+            f.write(SYNTHETIC_TU.format(n=n))
+        entries.append({"directory": where, "file": name,
+                        "arguments": ["c++", "-std=c++20", "-c", name]})
+    os.makedirs(os.path.join(where, "build"), exist_ok=True)
+    with open(os.path.join(where, "build", "compile_commands.json"),
+              "w") as f:
+        json.dump(entries, f, indent=1)
+    print("%s/build: %d TUs sharing src/pipeline.h" % (where, tus))
+
+
+def timed(cmd, **kwargs):
+    """Wall seconds, CPU seconds (user + system, the process and everything
+    it waited for: workers, clang-tidy processes) and the result."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+    return wall, cpu, proc
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--setup-libzmq", metavar="DIR")
+    parser.add_argument("--libzmq-url", default=LIBZMQ_URL)
+    parser.add_argument("--setup-synthetic", metavar="DIR")
+    parser.add_argument("--tus", type=int, default=120)
+    parser.add_argument("--cxx", default="clang++-19")
+    parser.add_argument("--audit", help="fanout-audit binary")
+    parser.add_argument("--plugin", help="fanout-tidy.so for clang-tidy")
+    parser.add_argument("-p", dest="build", help="build dir with "
+                        "compile_commands.json")
+    parser.add_argument("-j", dest="jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--checks", default="-*,fanout-*")
+    parser.add_argument("--run-clang-tidy", default=shutil.which(
+        "run-clang-tidy-19") or "run-clang-tidy")
+    parser.add_argument("--clang-tidy", default=shutil.which(
+        "clang-tidy-19") or "clang-tidy")
+    args = parser.parse_args()
+
+    if args.setup_libzmq:
+        setup_libzmq(os.path.abspath(args.setup_libzmq), args.libzmq_url,
+                     args.cxx)
+        return 0
+    if args.setup_synthetic:
+        setup_synthetic(os.path.abspath(args.setup_synthetic), args.tus)
+        return 0
+    if not (args.audit and args.plugin and args.build):
+        parser.error("--audit, --plugin and -p are required")
+
+    db = json.load(open(os.path.join(args.build, "compile_commands.json")))
+    tus = len({os.path.join(e["directory"], e["file"]) for e in db})
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "audit.json")
+        fixes_dir = os.path.join(tmp, "fixes")
+        audit = [args.audit, "-p", args.build, "-j%d" % args.jobs,
+                 "--checks=" + args.checks, "--format=json", "-o", report,
+                 "--progress=none"]
+        rct = [args.run_clang_tidy, "-p", args.build, "-j", str(args.jobs),
+               "-clang-tidy-binary", args.clang_tidy, "-load", args.plugin,
+               "-checks=" + args.checks, "-header-filter=.*", "-quiet",
+               "-export-fixes", fixes_dir]
+        times = {"fanout-audit": [], "run-clang-tidy": []}
+        cpus = {"fanout-audit": [], "run-clang-tidy": []}
+        for i in range(args.repeat):
+            for name, cmd in (("fanout-audit", audit),
+                              ("run-clang-tidy", rct)):
+                shutil.rmtree(fixes_dir, ignore_errors=True)
+                seconds, cpu, proc = timed(cmd)
+                times[name].append(seconds)
+                cpus[name].append(cpu)
+                print("run %d %-15s %7.1fs wall %7.1fs CPU, exit %d, load %.1f"
+                      % (i + 1, name, seconds, cpu, proc.returncode,
+                         os.getloadavg()[0]), flush=True)
+                if name == "fanout-audit":
+                    summary = json.load(open(report))["summary"]
+                else:
+                    warnings = re.findall(r"^(\S+:\d+:\d+): warning: .*\[",
+                                          proc.stdout, re.M)
+    print()
+    print("compile database: %s (%d TUs), checks %s, -j%d, %d runs each" %
+          (args.build, tus, args.checks, args.jobs, args.repeat))
+    print("fanout-audit: %d analysed, %d failed, %d findings (deduplicated)" %
+          (summary["analysed"], summary["translationUnits"] -
+           summary["analysed"], summary["findings"]))
+    print("run-clang-tidy: %d warnings printed (%d distinct locations)" %
+          (len(warnings), len(set(warnings))))
+    for name, values in times.items():
+        print("%-15s wall min %7.1fs  median %7.1fs (%s); CPU min %7.1fs" %
+              (name, min(values), statistics.median(values),
+               ", ".join("%.1f" % v for v in values), min(cpus[name])))
+    print("ratio fanout-audit / run-clang-tidy: wall (min) %.2f, CPU (min) "
+          "%.2f" % (min(times["fanout-audit"]) / min(times["run-clang-tidy"]),
+                    min(cpus["fanout-audit"]) / min(cpus["run-clang-tidy"])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
