@@ -50,6 +50,12 @@ CHECK_COMMENT = re.compile(r"// *CHECK-[A-Z0-9_-]*:[^\r\n]*")
 STANDARDS = ["c++11", "c++14", "c++17", "c++20", "c++23"]
 
 
+# Reports of a FANOUT_SANITIZE=ON plugin: a failure even where clang-tidy is
+# expected to fail (-expect-clang-tidy-error).
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "SUMMARY: UndefinedBehaviorSanitizer", " runtime error: ")
+
+
 class TestFailure(Exception):
     pass
 
@@ -70,6 +76,10 @@ def run(args, timeout, expect_success=True, **kwargs):
     except OSError as e:
         fail("cannot run %s: %s" % (args[0], e))
     output = proc.stdout.decode("utf-8", errors="replace")
+    if any(marker in output for marker in SANITIZER_MARKERS):
+        print(output)
+        fail("%s: sanitizer report (FANOUT_SANITIZE build)"
+             % os.path.basename(args[0]))
     if expect_success and proc.returncode != 0:
         print(output)
         fail("%s exited with %d" % (os.path.basename(args[0]),

@@ -15,8 +15,8 @@ config.name = "fanout-tidy"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".cpp", ".test"]
 # Inputs/ hold headers and sources used by tests, not tests. unit/ (gtest)
-# and bench/ are run by ctest.
-config.excludes = ["Inputs", "unit", "bench", "CMakeLists.txt"]
+# and bench/ are run by ctest; fuzz/ and support/ hold programs, not tests.
+config.excludes = ["Inputs", "unit", "bench", "fuzz", "support", "CMakeLists.txt"]
 
 config.test_source_root = os.path.dirname(__file__)
 if getattr(config, "fanout_obj_root", None):
@@ -43,6 +43,31 @@ llvm_major = setting("llvm_version_major")
 src_root = setting("fanout_src_root",
                    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 timeout = setting("fanout_timeout", "120")
+
+# A plugin built with FANOUT_SANITIZE=ON needs the ASan/UBSan runtimes in the
+# process before anything else, and the stock clang-tidy has none: every
+# clang-tidy the tests start goes through a wrapper that preloads them
+# (--param sanitizer_preload=lib1:lib2 or "" overrides CMake's value). Only
+# clang-tidy gets them, not python, clang++ or the programs run tests build.
+# Leak checking is off (clang-tidy frees nothing at exit, by design); any
+# report aborts the process, so it fails the test as a crash.
+sanitizer_preload = lit_config.params.get(
+    "sanitizer_preload", getattr(config, "sanitizer_preload", ""))
+if sanitizer_preload:
+    wrapper_dir = getattr(config, "test_exec_root", None) or os.getcwd()
+    os.makedirs(wrapper_dir, exist_ok=True)
+    wrapper = os.path.join(wrapper_dir, "clang-tidy-sanitized")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\n"
+                "# Written by lit.cfg.py: %s with the sanitizer runtimes.\n"
+                "LD_PRELOAD=%s${LD_PRELOAD:+:$LD_PRELOAD} \\\n"
+                "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-} \\\n"
+                "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1:${UBSAN_OPTIONS:-} \\\n"
+                "exec %s \"$@\"\n" % (clang_tidy, shlex.quote(sanitizer_preload),
+                                       shlex.quote(clang_tidy)))
+    os.chmod(wrapper, 0o755)
+    clang_tidy = wrapper
+    config.available_features.add("sanitizers")
 
 if not os.path.exists(plugin):
     lit_config.warning("plugin %s does not exist yet (build the FanoutTidy "

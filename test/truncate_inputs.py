@@ -35,7 +35,10 @@ import subprocess
 import sys
 import tempfile
 
-CRASH_MARKERS = ("PLEASE submit a bug report", "Stack dump:")
+CRASH_MARKERS = ("PLEASE submit a bug report", "Stack dump:",
+                 # a FANOUT_SANITIZE=ON plugin's reports
+                 "ERROR: AddressSanitizer", "SUMMARY: UndefinedBehaviorSanitizer",
+                 " runtime error: ")
 LINKER_ARG = re.compile(r"-l|-L|-Wl,|-fuse-ld=")
 TOKEN = re.compile(r"[A-Za-z_]\w*|\d\w*|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'"
                    r"|::|->|&&|\|\||<<|>>|[^\s\w]")
