@@ -47,14 +47,14 @@ const char MiniStd[] =
 
 // Every header the seeds include from the standard library or the C library.
 const char *const StdHeaders[] = {
-    "array",     "atomic",     "chrono",  "condition_variable",
-    "cstddef",   "cstdint",    "cstdio",  "cstdlib",
-    "deque",     "exception",  "functional", "future",
-    "list",      "memory",     "mutex",   "optional",
-    "queue",     "semaphore",  "shared_mutex", "stdexcept",
-    "stop_token", "string",    "thread",  "utility",
-    "vector",    "pthread.h",  "stddef.h", "stdint.h",
-    "stdio.h",   "stdlib.h",   "unistd.h"};
+    "array",      "atomic",    "chrono",       "condition_variable",
+    "cstddef",    "cstdint",   "cstdio",       "cstdlib",
+    "deque",      "exception", "functional",   "future",
+    "list",       "memory",    "mutex",        "optional",
+    "queue",      "semaphore", "shared_mutex", "stdexcept",
+    "stop_token", "string",    "thread",       "utility",
+    "vector",     "pthread.h", "stddef.h",     "stdint.h",
+    "stdio.h",    "stdlib.h",  "unistd.h"};
 
 constexpr size_t MaxInputSize = 64 * 1024;
 
@@ -73,9 +73,9 @@ public:
     if (!F || !F->hasBody() || !Analyzed.insert(F->getCanonicalDecl()).second)
       return;
     ASTContext &Ctx = *Result.Context;
-    for (auto *Analyze : {&fanout::findStrandedProducers,
-                          &fanout::findStrandedConsumers,
-                          &fanout::findJoinsBeforeDrain})
+    for (auto *Analyze :
+         {&fanout::findStrandedProducers, &fanout::findStrandedConsumers,
+          &fanout::findJoinsBeforeDrain})
       for (const fanout::Finding &Finding : Analyze(F, Ctx, Model, Options)) {
         ++Findings;
         if (verbose())
@@ -107,10 +107,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   for (const char *Header : StdHeaders)
     Files.emplace_back(std::string("/fuzz/include/") + Header,
                        "#include <__fuzz_std.h>\n");
-  std::vector<std::string> Args = {
-      "-std=c++20", "-fsyntax-only", "-nostdinc", "-isystem", "/fuzz/include",
-      "-isystem", FANOUT_SOURCE_DIR "/test/checks/Inputs",
-      "-I", FANOUT_SOURCE_DIR "/examples"};
+  std::vector<std::string> Args = {"-std=c++20",
+                                   "-fsyntax-only",
+                                   "-nostdinc",
+                                   "-isystem",
+                                   "/fuzz/include",
+                                   "-isystem",
+                                   FANOUT_SOURCE_DIR "/test/checks/Inputs",
+                                   "-I",
+                                   FANOUT_SOURCE_DIR "/examples"};
 
   IgnoringDiagConsumer Quiet;
   std::unique_ptr<DiagnosticConsumer> Printer;
