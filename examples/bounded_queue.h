@@ -15,8 +15,7 @@ public:
 
   bool push(T value) {
     std::unique_lock<std::mutex> lock(mutex_);
-    not_full_.wait(lock,
-                   [&] { return closed_ || items_.size() < capacity_; });
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_)
       return false;
     items_.push_back(std::move(value));

@@ -26,8 +26,7 @@ static bool deleteItem(const Item &item) {
   return false;
 }
 
-static int deleteCollection(const std::vector<Item> &items,
-                            int workersNumber) {
+static int deleteCollection(const std::vector<Item> &items, int workersNumber) {
   BoundedQueue<std::size_t> toProcess(2 * workersNumber);
   BoundedQueue<std::string> errs(workersNumber + 1);
 

@@ -60,7 +60,7 @@ std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
 /// call (`[&] { drain(q); }`, `[this] { run(); }`), with the helper's
 /// parameters bound to the arguments (seen through the spawn's bindings).
 static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
-  Actor Direct{Spawn.Body, &Spawn};
+  Actor Direct{Spawn.Body, &Spawn, nullptr, {}};
   const auto *Body = dyn_cast_or_null<CompoundStmt>(Spawn.Body->getBody());
   if (!Body || Body->size() != 1)
     return Direct;
@@ -94,7 +94,7 @@ FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
   Threads = collectSpawns(Spawner, Options);
   if (Threads.Spawns.empty())
     return;
-  Actors.push_back({Threads.Function, nullptr});
+  Actors.push_back({Threads.Function, nullptr, nullptr, {}});
   for (const SpawnSite &Spawn : Threads.Spawns)
     Actors.push_back(actorFor(Spawn, Ctx));
   for (unsigned I = 0; I < Actors.size(); ++I) {
