@@ -60,7 +60,9 @@ std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
 /// call (`[&] { drain(q); }`, `[this] { run(); }`), with the helper's
 /// parameters bound to the arguments (seen through the spawn's bindings).
 static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
-  Actor Direct{Spawn.Body, &Spawn, nullptr, {}};
+  Actor Direct;
+  Direct.Function = Spawn.Body;
+  Direct.Spawn = &Spawn;
   const auto *Body = dyn_cast_or_null<CompoundStmt>(Spawn.Body->getBody());
   if (!Body || Body->size() != 1)
     return Direct;
@@ -73,7 +75,10 @@ static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
   Callee = Callee->getDefinition();
   if (!Callee->hasBody() || Callee == Spawn.Body)
     return Direct;
-  Actor Delegated{Callee, &Spawn, Call, {}};
+  Actor Delegated;
+  Delegated.Function = Callee;
+  Delegated.Spawn = &Spawn;
+  Delegated.Via = Call;
   for (unsigned I = 0; I < Callee->getNumParams() && I < Call->getNumArgs();
        ++I) {
     const Expr *Arg = Call->getArg(I);
@@ -94,7 +99,9 @@ FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
   Threads = collectSpawns(Spawner, Options);
   if (Threads.Spawns.empty())
     return;
-  Actors.push_back({Threads.Function, nullptr, nullptr, {}});
+  Actor Spawner;
+  Spawner.Function = Threads.Function;
+  Actors.push_back(std::move(Spawner));
   for (const SpawnSite &Spawn : Threads.Spawns)
     Actors.push_back(actorFor(Spawn, Ctx));
   for (unsigned I = 0; I < Actors.size(); ++I) {
