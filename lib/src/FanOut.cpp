@@ -99,9 +99,9 @@ FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
   Threads = collectSpawns(Spawner, Options);
   if (Threads.Spawns.empty())
     return;
-  Actor Spawner;
-  Spawner.Function = Threads.Function;
-  Actors.push_back(std::move(Spawner));
+  Actor SpawnerActor;
+  SpawnerActor.Function = Threads.Function;
+  Actors.push_back(std::move(SpawnerActor));
   for (const SpawnSite &Spawn : Threads.Spawns)
     Actors.push_back(actorFor(Spawn, Ctx));
   for (unsigned I = 0; I < Actors.size(); ++I) {
