@@ -87,7 +87,6 @@ private:
   const Stmt *PopLoop = nullptr;
   SmallPtrSet<const VarDecl *, 4> PoppedVariables;
   SmallVector<StrandingExit, 4> Candidates;
-  SmallPtrSet<const Expr *, 4> GuardLambdasThatClose;
 };
 
 bool ConsumerAnalyzer::isPopCall(const Expr *E) const {
@@ -484,32 +483,33 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
       Position.try_emplace(T, Block, -1);
   }
 
-  auto WakesFrom = [&](const CFGBlock *Block, int From) {
+  // Where each block wakes the other side, computed once: the first and the
+  // last waking element (-1: none). wakes() may look into callee bodies, so
+  // it must not run again on every round of the passes below.
+  std::vector<int> FirstWake(NumBlocks, -1), LastWake(NumBlocks, -1);
+  for (const CFGBlock *Block : *Graph) {
     int Index = 0;
-    for (const CFGElement &Element : *Block)
-      if (Index++ >= From && wakes(Element))
-        return true;
-    return false;
+    for (const CFGElement &Element : *Block) {
+      if (wakes(Element)) {
+        if (FirstWake[Block->getBlockID()] < 0)
+          FirstWake[Block->getBlockID()] = Index;
+        LastWake[Block->getBlockID()] = Index;
+      }
+      ++Index;
+    }
+  }
+  auto WakesFrom = [&](const CFGBlock *Block, int From) {
+    return LastWake[Block->getBlockID()] >= From;
   };
 
-  // Pass 1: from the entry, the first element that wakes in each reachable
-  // block (or none); a block is entered only along unwoken paths.
-  std::vector<int> FirstWake(NumBlocks, -1);
+  // Pass 1: from the entry, the blocks entered along unwoken paths; a block
+  // that wakes passes nothing on.
   std::vector<char> Entered(NumBlocks, 0);
   SmallVector<const CFGBlock *, 32> Worklist{&Graph->getEntry()};
   Entered[Graph->getEntry().getBlockID()] = 1;
   while (!Worklist.empty()) {
     const CFGBlock *Block = Worklist.pop_back_val();
-    int Index = 0;
-    int Wake = -1;
-    for (const CFGElement &Element : *Block) {
-      if (wakes(Element)) {
-        Wake = Index;
-        break;
-      }
-      ++Index;
-    }
-    FirstWake[Block->getBlockID()] = Wake;
+    int Wake = FirstWake[Block->getBlockID()];
     if (Wake >= 0)
       continue;
     unsigned SuccIndex = 0;
