@@ -9,6 +9,15 @@ default). Runs alternate (audit, run-clang-tidy, audit, ...) so that load from
 other processes on the machine hits both alike; the minimum and the median of
 each are reported, with the ratio of the minima.
 
+Memory: the peak RSS of the largest single process (/usr/bin/time's %M: the
+run's waited-for processes, workers and clang-tidy included), and the peak
+of the summed
+PSS of the whole process tree, sampled every 0.2 s from
+/proc/<pid>/smaps_rollup (PSS splits pages shared between forked workers or
+mapped libraries among their users, so the sum is the memory the run really
+occupies). --jobs-list 1,2,4 repeats the comparison at each parallelism
+(more jobs than cores is marked as oversubscribed).
+
   test/bench/audit_vs_run_clang_tidy.py --setup-libzmq /tmp/bench
       clones libzmq (a threaded C++ library: 230 TUs in src/, tests/, perf/)
       at a fixed commit and writes its compile_commands.json.
@@ -19,6 +28,7 @@ each are reported, with the ratio of the minima.
       --audit build-19/tools/fanout-audit/fanout-audit \\
       --plugin build-19/checks/fanout-tidy.so \\
       -p /tmp/bench/libzmq/build -j 2 --repeat 3
+  test/bench/audit_vs_run_clang_tidy.py ... --jobs-list 1,2,4 --repeat 1
 """
 
 import argparse
@@ -31,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 LIBZMQ_URL = "https://github.com/zeromq/libzmq"
@@ -170,16 +181,108 @@ def setup_synthetic(where, tus):
     print("%s/build: %d TUs sharing src/pipeline.h" % (where, tus))
 
 
+def tree_pss_kb(root):
+    """Summed PSS in kB of root and all its descendants (0 if gone)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                # The field after the parenthesised command name is the
+                # state, then the parent pid.
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total
+
+
 def timed(cmd, **kwargs):
     """Wall seconds, CPU seconds (user + system, the process and everything
-    it waited for: workers, clang-tidy processes) and the result."""
+    it waited for: workers, clang-tidy processes), the peak RSS in kB of the
+    largest single process, the peak summed PSS in kB of the process tree,
+    and the result."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    with tempfile.NamedTemporaryFile("r") as rss:
+        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name]
+                                + cmd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, **kwargs)
+        peak = [0]
+        done = threading.Event()
+
+        def sample():
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], tree_pss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        stdout, stderr = proc.communicate()
+        done.set()
+        sampler.join()
+        maxrss = int(rss.read().split()[-1])
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
-    return wall, cpu, proc
+    result = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+    return wall, cpu, maxrss, peak[0], result
+
+
+def compare(args, jobs):
+    """Alternating runs of both tools at -j jobs: one row per tool."""
+    over = " (oversubscribed: %d cores)" % os.cpu_count() \
+        if jobs > os.cpu_count() else ""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "audit.json")
+        fixes_dir = os.path.join(tmp, "fixes")
+        audit = [args.audit, "-p", args.build, "-j%d" % jobs,
+                 "--checks=" + args.checks, "--format=json", "-o", report,
+                 "--progress=none"]
+        rct = [args.run_clang_tidy, "-p", args.build, "-j", str(jobs),
+               "-clang-tidy-binary", args.clang_tidy, "-load", args.plugin,
+               "-checks=" + args.checks, "-header-filter=.*", "-quiet",
+               "-export-fixes", fixes_dir]
+        for name in ("fanout-audit", "run-clang-tidy"):
+            rows.append({"jobs": "%d%s" % (jobs, over), "tool": name,
+                         "wall": [], "cpu": [], "rss": [], "pss": []})
+        for i in range(args.repeat):
+            for row, cmd in zip(rows, (audit, rct)):
+                shutil.rmtree(fixes_dir, ignore_errors=True)
+                seconds, cpu, rss, pss, proc = timed(cmd)
+                for key, value in (("wall", seconds), ("cpu", cpu),
+                                   ("rss", rss), ("pss", pss)):
+                    row[key].append(value)
+                print("-j%d run %d %-15s %7.1fs wall %7.1fs CPU, %5.0f MB "
+                      "RSS, %5.0f MB PSS, exit %d, load %.1f"
+                      % (jobs, i + 1, row["tool"], seconds, cpu, rss / 1024,
+                         pss / 1024, proc.returncode, os.getloadavg()[0]),
+                      flush=True)
+                if row["tool"] == "fanout-audit":
+                    summary = json.load(open(report))["summary"]
+                    row["report"] = "%d analysed, %d failed, %d findings" % (
+                        summary["analysed"],
+                        summary["translationUnits"] - summary["analysed"],
+                        summary["findings"])
+                else:
+                    warnings = re.findall(r"^(\S+:\d+:\d+): warning: .*\[",
+                                          proc.stdout, re.M)
+                    row["report"] = "%d warnings (%d distinct)" % (
+                        len(warnings), len(set(warnings)))
+    return rows
 
 
 def main():
@@ -195,6 +298,8 @@ def main():
     parser.add_argument("-p", dest="build", help="build dir with "
                         "compile_commands.json")
     parser.add_argument("-j", dest="jobs", type=int, default=2)
+    parser.add_argument("--jobs-list", help="comma-separated -j values to "
+                        "compare one after the other (overrides -j)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--checks", default="-*,fanout-*")
     parser.add_argument("--run-clang-tidy", default=shutil.which(
@@ -215,48 +320,23 @@ def main():
 
     db = json.load(open(os.path.join(args.build, "compile_commands.json")))
     tus = len({os.path.join(e["directory"], e["file"]) for e in db})
-    with tempfile.TemporaryDirectory() as tmp:
-        report = os.path.join(tmp, "audit.json")
-        fixes_dir = os.path.join(tmp, "fixes")
-        audit = [args.audit, "-p", args.build, "-j%d" % args.jobs,
-                 "--checks=" + args.checks, "--format=json", "-o", report,
-                 "--progress=none"]
-        rct = [args.run_clang_tidy, "-p", args.build, "-j", str(args.jobs),
-               "-clang-tidy-binary", args.clang_tidy, "-load", args.plugin,
-               "-checks=" + args.checks, "-header-filter=.*", "-quiet",
-               "-export-fixes", fixes_dir]
-        times = {"fanout-audit": [], "run-clang-tidy": []}
-        cpus = {"fanout-audit": [], "run-clang-tidy": []}
-        for i in range(args.repeat):
-            for name, cmd in (("fanout-audit", audit),
-                              ("run-clang-tidy", rct)):
-                shutil.rmtree(fixes_dir, ignore_errors=True)
-                seconds, cpu, proc = timed(cmd)
-                times[name].append(seconds)
-                cpus[name].append(cpu)
-                print("run %d %-15s %7.1fs wall %7.1fs CPU, exit %d, load %.1f"
-                      % (i + 1, name, seconds, cpu, proc.returncode,
-                         os.getloadavg()[0]), flush=True)
-                if name == "fanout-audit":
-                    summary = json.load(open(report))["summary"]
-                else:
-                    warnings = re.findall(r"^(\S+:\d+:\d+): warning: .*\[",
-                                          proc.stdout, re.M)
+    jobs_list = ([int(j) for j in args.jobs_list.split(",")]
+                 if args.jobs_list else [args.jobs])
+    rows = []
+    for jobs in jobs_list:
+        rows += compare(args, jobs)
     print()
-    print("compile database: %s (%d TUs), checks %s, -j%d, %d runs each" %
-          (args.build, tus, args.checks, args.jobs, args.repeat))
-    print("fanout-audit: %d analysed, %d failed, %d findings (deduplicated)" %
-          (summary["analysed"], summary["translationUnits"] -
-           summary["analysed"], summary["findings"]))
-    print("run-clang-tidy: %d warnings printed (%d distinct locations)" %
-          (len(warnings), len(set(warnings))))
-    for name, values in times.items():
-        print("%-15s wall min %7.1fs  median %7.1fs (%s); CPU min %7.1fs" %
-              (name, min(values), statistics.median(values),
-               ", ".join("%.1f" % v for v in values), min(cpus[name])))
-    print("ratio fanout-audit / run-clang-tidy: wall (min) %.2f, CPU (min) "
-          "%.2f" % (min(times["fanout-audit"]) / min(times["run-clang-tidy"]),
-                    min(cpus["fanout-audit"]) / min(cpus["run-clang-tidy"])))
+    print("compile database: %s (%d TUs), checks %s, %d runs each, %d cores"
+          % (args.build, tus, args.checks, args.repeat, os.cpu_count()))
+    print("| -j | tool | wall min | wall median | CPU min | TUs/s (wall "
+          "min) | peak RSS, one process | peak PSS, all processes | report |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print("| %s | %s | %.1f s | %.1f s | %.1f s | %.2f | %.0f MB | %.0f MB "
+              "| %s |" % (row["jobs"], row["tool"], min(row["wall"]),
+                          statistics.median(row["wall"]), min(row["cpu"]),
+                          tus / min(row["wall"]), max(row["rss"]) / 1024,
+                          max(row["pss"]) / 1024, row["report"]))
     return 0
 
 
