@@ -78,9 +78,8 @@ bool insertStatementBefore(const Stmt *S, const ParentMap &Parents,
   return false; // A case label, a label: leave it to the user.
 }
 
-std::optional<BraceOpening> braceOpening(const Stmt *Statement,
-                                         const Stmt *Parent,
-                                         const ASTContext &Ctx) {
+std::optional<BraceOpening>
+braceOpening(const Stmt *Statement, const Stmt *Parent, const ASTContext &Ctx) {
   if (!isa_and_nonnull<IfStmt, WhileStmt, ForStmt, DoStmt, CXXForRangeStmt>(
           Parent) ||
       isa<CompoundStmt>(Statement))
@@ -104,8 +103,7 @@ std::optional<BraceOpening> braceOpening(const Stmt *Statement,
     TokenLength = 1;
   else if (Before.ends_with("else") || Before.ends_with("do"))
     TokenLength = Before.ends_with("else") ? 4 : 2;
-  if (TokenLength == 0 || (Before.size() > TokenLength &&
-                           TokenLength > 1 &&
+  if (TokenLength == 0 || (Before.size() > TokenLength && TokenLength > 1 &&
                            IsIdent(Before[Before.size() - TokenLength - 1])))
     return std::nullopt;
   SourceLocation TokenBegin =
@@ -157,8 +155,8 @@ void insertIncludeIfMissing(StringRef Header, SourceLocation Near,
     Offset = Next;
   }
   unsigned At = std::min<unsigned>(InsertAt.value_or(0), Buffer.size());
-  FixItHint Include = FixItHint::CreateInsertion(
-      SM.getComposedLoc(File, At), "#include " + Wanted + "\n");
+  FixItHint Include = FixItHint::CreateInsertion(SM.getComposedLoc(File, At),
+                                                 "#include " + Wanted + "\n");
   if (none_of(Out, [&](const FixItHint &Hint) {
         return Hint.RemoveRange.getBegin() == Include.RemoveRange.getBegin() &&
                Hint.CodeToInsert == Include.CodeToInsert;

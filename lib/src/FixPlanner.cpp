@@ -347,8 +347,8 @@ std::string Planner::freshName(StringRef Base) const {
          At = Text.find(Name, At + 1)) {
       auto IsIdent = [](char C) { return isAlnum(C) || C == '_'; };
       bool Before = At > 0 && IsIdent(Text[At - 1]);
-      bool After = At + Name.size() < Text.size() &&
-                   IsIdent(Text[At + Name.size()]);
+      bool After =
+          At + Name.size() < Text.size() && IsIdent(Text[At + Name.size()]);
       if (!Before && !After)
         return true;
     }
@@ -432,8 +432,7 @@ std::optional<std::string> Planner::planStopSignal() {
           : nullptr;
   if (ProducerThread && ProducerLambda &&
       ProducerThread->getType()->getAsCXXRecordDecl() &&
-      ProducerThread->getType()->getAsCXXRecordDecl()->getName() ==
-          "jthread" &&
+      ProducerThread->getType()->getAsCXXRecordDecl()->getName() == "jthread" &&
       all_of(ConsumerLambdas, [&](const LambdaExpr *Lambda) {
         return SM.isBeforeInTranslationUnit(ProducerThread->getLocation(),
                                             Lambda->getBeginLoc());
@@ -444,9 +443,8 @@ std::optional<std::string> Planner::planStopSignal() {
       // Have the thread pass its token: `[&](std::stop_token stop) {...}`.
       Token = freshName("stopToken");
       const TypeSourceInfo *TSI = Op->getTypeSourceInfo();
-      auto Proto =
-          TSI ? TSI->getTypeLoc().getAsAdjusted<FunctionProtoTypeLoc>()
-              : FunctionProtoTypeLoc();
+      auto Proto = TSI ? TSI->getTypeLoc().getAsAdjusted<FunctionProtoTypeLoc>()
+                       : FunctionProtoTypeLoc();
       if (!ProducerLambda->hasExplicitParameters()) {
         SourceLocation Intro = ProducerLambda->getIntroducerRange().getEnd();
         if (Intro.isInvalid() || Intro.isMacroID())
@@ -482,16 +480,16 @@ std::optional<std::string> Planner::planStopSignal() {
     Until = "stop is requested";
   } else {
     std::string QueueName = Queue->getNameAsString();
-    std::string Flag = freshName(
-        StringRef(QueueName).contains('_') ||
-                StringRef(QueueName).ends_with("_")
-            ? StringRef(QueueName).rtrim('_').str() + "_closed"
-            : QueueName + "Closed");
+    std::string Flag =
+        freshName(StringRef(QueueName).contains('_') ||
+                          StringRef(QueueName).ends_with("_")
+                      ? StringRef(QueueName).rtrim('_').str() + "_closed"
+                      : QueueName + "Closed");
     Edits.push_back(FixItHint::CreateInsertion(
-        DeclareAt, isa<ParmVarDecl>(Queue)
-                       ? "std::atomic<bool> " + Flag + "{false};\n" + DeclIndent
-                       : "\n" + DeclIndent + "std::atomic<bool> " + Flag +
-                             "{false};"));
+        DeclareAt,
+        isa<ParmVarDecl>(Queue)
+            ? "std::atomic<bool> " + Flag + "{false};\n" + DeclIndent
+            : "\n" + DeclIndent + "std::atomic<bool> " + Flag + "{false};"));
     insertIncludeIfMissing("atomic", DeclareAt, Ctx, Edits);
     for (const LambdaExpr *Lambda : ConsumerLambdas)
       if (!captureByReference(Lambda, Flag))
@@ -548,17 +546,16 @@ std::optional<std::string> Planner::planStopSignal() {
     std::string Object = Push.Object ? sourceText(Push.Object, Ctx) : "";
     if (Object.empty() || isa<CXXThisExpr>(Push.Object->IgnoreParenImpCasts()))
       return std::nullopt;
-    std::string Attempt = formatv(Retry.c_str(),
-                                  Object + (Push.Arrow ? "->" : "."), Args)
-                              .str();
+    std::string Attempt =
+        formatv(Retry.c_str(), Object + (Push.Arrow ? "->" : "."), Args).str();
     // Once the signal is raised the producer must also stop producing: a
     // push in the producer loop leaves it (break from the outermost loop,
     // else return from a thread's void body); one outside any loop just
     // gives up.
     std::string Stop;
     if (const Stmt *Loop = enclosingLoop(Call, Parents)) {
-      bool BreakLeavesAll = Loop == Case.ProducerLoop &&
-                            !enclosingLoop(Loop, Parents);
+      bool BreakLeavesAll =
+          Loop == Case.ProducerLoop && !enclosingLoop(Loop, Parents);
       for (const Stmt *P = Parents.getParent(Call); P && P != Loop;
            P = Parents.getParent(P))
         BreakLeavesAll &= !isa<SwitchStmt>(P);
