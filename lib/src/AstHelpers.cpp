@@ -152,6 +152,49 @@ static const Expr *stripAccess(const Expr *E) {
   }
 }
 
+/// What \p Holder's initialiser gives its member \p Field: an aggregate's
+/// element (`Ctx c{q}`, `new Job{&q}`, `Ctx c(q)`), or the constructor
+/// argument a member initialiser stores (`Ctx(Q &q) : q_(q)`).
+static const Expr *memberInitializer(const VarDecl *Holder,
+                                     const FieldDecl *Field) {
+  // The holder must be of the field's own class: a derived struct's
+  // initialiser lists its bases first.
+  const CXXRecordDecl *Record = pointeeRecord(Holder->getType());
+  const RecordDecl *Parent = Field->getParent();
+  if (isa<ParmVarDecl>(Holder) || !Record || !Parent ||
+      Record->getCanonicalDecl() != Parent->getCanonicalDecl() ||
+      Parent->isUnion() || Parent->isInvalidDecl())
+    return nullptr;
+  const Expr *Init = ignoreWrappers(Holder->getInit());
+  if (const auto *New = dyn_cast_or_null<CXXNewExpr>(Init))
+    Init = ignoreWrappers(New->getInitializer());
+  if (!Init)
+    return nullptr;
+  unsigned Index = Field->getFieldIndex();
+  if (const auto *List = dyn_cast<InitListExpr>(Init)) {
+    if (const InitListExpr *Semantic = List->getSemanticForm())
+      List = Semantic;
+    return Index < List->getNumInits() ? List->getInit(Index) : nullptr;
+  }
+  if (const auto *Parens = dyn_cast<CXXParenListInitExpr>(Init)) {
+    ArrayRef<Expr *> Inits = Parens->getInitExprs();
+    return Index < Inits.size() ? Inits[Index] : nullptr;
+  }
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init)) {
+    const CXXConstructorDecl *Ctor = Construct->getConstructor();
+    if (!Ctor)
+      return nullptr;
+    for (const CXXCtorInitializer *MemberInit : Ctor->inits())
+      if (MemberInit->getMember() == Field && MemberInit->getInit())
+        if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+                ignoreWrappers(MemberInit->getInit())))
+          if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
+            if (Param->getFunctionScopeIndex() < Construct->getNumArgs())
+              return Construct->getArg(Param->getFunctionScopeIndex());
+  }
+  return nullptr;
+}
+
 const ValueDecl *resolveObject(const Expr *E, const ParamBindings *Bindings) {
   // A bounded walk: each step follows one initialiser or binding.
   for (int Steps = 0; E && Steps < 16; ++Steps) {
@@ -168,6 +211,17 @@ const ValueDecl *resolveObject(const Expr *E, const ParamBindings *Bindings) {
           Bindings = nullptr;
           continue;
         }
+      // `ctx.q` / `job->out`, where a local struct was made to refer to the
+      // queue (`Ctx ctx{q}`, `new Job{&q}`): the queue it was given.
+      QualType FieldType = Field->getType();
+      if ((FieldType->isReferenceType() || FieldType->isPointerType()) &&
+          !isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+        if (const auto *Holder = dyn_cast_or_null<VarDecl>(
+                resolveObject(Member->getBase(), Bindings)))
+          if (const Expr *Init = memberInitializer(Holder, Field)) {
+            E = Init;
+            continue;
+          }
       // `this->q_` or `obj.q_`: the field identifies it within one function.
       return cast<FieldDecl>(Field->getCanonicalDecl());
     }

@@ -40,6 +40,12 @@ bool isConditionVariable(StringRef Name) {
 
 bool isSemaphore(StringRef Name) { return Name.contains("semaphore"); }
 
+bool isNotifyName(StringRef Name) {
+  return Name == "notify_all" || Name == "notify_one" ||
+         Name == "pthread_cond_broadcast" || Name == "pthread_cond_signal" ||
+         Name == "release";
+}
+
 /// The field a (possibly dependent) expression reads, when it is one of ours.
 const FieldDecl *fieldOf(const Expr *E) {
   E = ignoreWrappers(E);
@@ -82,15 +88,141 @@ struct MethodFacts {
   bool Notifies = false;
   SmallPtrSet<const FieldDecl *, 4> FlagsSetTrue;
   SmallPtrSet<const FieldDecl *, 4> Counted; ///< Incremented/decremented.
+  /// A call that forwards to a queue held in a field (`inner_.push(x)`):
+  /// the inner queue, the field, the role there and the call, once.
+  const QueueApi *ForwardApi = nullptr;
+  const FieldDecl *ForwardField = nullptr;
+  QueueRole ForwardRole = QueueRole::None;
+  const CallExpr *ForwardCall = nullptr;
+  /// More than one role forwarded, or one in a loop: not a plain wrapper.
+  bool ForwardsOddly = false;
 };
+
+std::unique_ptr<QueueApi> inferAt(const CXXRecordDecl *Record, int Depth);
+
+/// The class of the object a field holds: directly, by reference, pointer or
+/// smart pointer; in a template, the pattern of a dependent specialization
+/// (`detail::Queue<T> inner_`).
+const CXXRecordDecl *heldRecord(const FieldDecl *Field) {
+  QualType T = Field->getType();
+  if (T.isNull())
+    return nullptr;
+  if (const CXXRecordDecl *Record = pointeeRecord(T))
+    return Record;
+  T = compat::withoutSpellingSugar(T.getNonReferenceType());
+  if (const auto *Pointer = T->getAs<PointerType>())
+    T = compat::withoutSpellingSugar(Pointer->getPointeeType());
+  if (const auto *Spec = T->getAs<TemplateSpecializationType>())
+    if (const auto *Template = dyn_cast_or_null<ClassTemplateDecl>(
+            Spec->getTemplateName().getAsTemplateDecl()))
+      return Template->getTemplatedDecl();
+  return nullptr;
+}
+
+/// The code that describes \p Record: a template instantiation is read from
+/// its template, whose members all have bodies.
+const CXXRecordDecl *patternOf(const CXXRecordDecl *Record) {
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(Record))
+    if (const ClassTemplateDecl *Template = Spec->getSpecializedTemplate())
+      if (!isa<ClassTemplatePartialSpecializationDecl>(Spec))
+        return Template->getTemplatedDecl();
+  return Record;
+}
+
+bool isConditionWait(const CallExpr *Call, bool &Timed) {
+  StringRef Name = calleeName(Call);
+  if (Name == "pthread_cond_wait" || Name == "pthread_cond_timedwait") {
+    Timed = Name == "pthread_cond_timedwait";
+    return true;
+  }
+  if (Name != "wait" && Name != "wait_for" && Name != "wait_until")
+    return false;
+  const Expr *Object = calleeObject(Call, nullptr);
+  if (!Object || !isConditionVariable(typeNameOf(Object)))
+    return false;
+  Timed = Name != "wait";
+  return true;
+}
+
+/// `notFull_.wait()` on a member whose class wraps a condition variable
+/// (muduo's `Condition`): the method called sleeps on one itself, one level
+/// down. Returns whether it sleeps, and through \p Timed whether only with a
+/// timeout; \p Notifies is set when the method wakes sleepers instead.
+bool wrapperSleeps(const CallExpr *Call, bool &Timed, bool &Notifies) {
+  const auto *Method =
+      dyn_cast_or_null<CXXMethodDecl>(Call ? Call->getDirectCallee() : nullptr);
+  if (!Method || Method->getParent()->isInStdNamespace())
+    return false;
+  const FunctionDecl *Definition = Method->getDefinition();
+  const Stmt *Body = Definition ? Definition->getBody() : nullptr;
+  if (!Body)
+    return false;
+  bool Sleeps = false, AllTimed = true;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    const auto *Inner = dyn_cast<CallExpr>(S);
+    if (!Inner)
+      return;
+    bool InnerTimed = false;
+    if (isConditionWait(Inner, InnerTimed)) {
+      Sleeps = true;
+      AllTimed &= InnerTimed;
+    } else if (isNotifyName(calleeName(Inner))) {
+      Notifies = true;
+    }
+  });
+  Timed = AllTimed;
+  return Sleeps;
+}
+
+/// The \p Index-th argument a member initialiser passes to the member's
+/// constructor (`inner_(cap)`, `inner_{cap}`, or unresolved in a template).
+const Expr *initArgument(const Expr *Init, unsigned Index) {
+  if (!Init)
+    return nullptr;
+  Init = Init->IgnoreImplicit();
+  if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(Init))
+    Init = Cleanups->getSubExpr()->IgnoreImplicit();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init))
+    return Index < Construct->getNumArgs() ? Construct->getArg(Index) : nullptr;
+  if (const auto *List = dyn_cast<ParenListExpr>(Init))
+    return Index < List->getNumExprs() ? List->getExpr(Index) : nullptr;
+  if (const auto *List = dyn_cast<InitListExpr>(Init))
+    return Index < List->getNumInits() ? List->getInit(Index) : nullptr;
+  if (const auto *Unresolved = dyn_cast<CXXUnresolvedConstructExpr>(Init))
+    return Index < Unresolved->getNumArgs() ? Unresolved->getArg(Index)
+                                            : nullptr;
+  return Index == 0 ? Init : nullptr;
+}
+
+/// Which constructor parameter of \p Record reaches the \p Index-th
+/// constructor argument of \p Field: `Channel(size_t cap) : inner_(cap)`.
+int ctorParamFor(const CXXRecordDecl *Record, const FieldDecl *Field,
+                 unsigned Index) {
+  for (const CXXConstructorDecl *Ctor : Record->ctors()) {
+    if (Ctor->isCopyOrMoveConstructor())
+      continue;
+    for (const CXXCtorInitializer *Init : Ctor->inits()) {
+      if (Init->getMember() != Field)
+        continue;
+      const Expr *Arg = ignoreWrappers(initArgument(Init->getInit(), Index));
+      if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Arg))
+        if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
+          return Param->getFunctionScopeIndex();
+    }
+  }
+  return -1;
+}
 
 class ClassReader {
 public:
-  explicit ClassReader(const CXXRecordDecl *Record) : Record(Record) {}
+  ClassReader(const CXXRecordDecl *Record, int Depth)
+      : Record(Record), Depth(Depth) {}
   std::unique_ptr<QueueApi> read();
 
 private:
   void readMethod(const CXXMethodDecl *Method);
+  const QueueApi *innerQueueOf(const FieldDecl *Field);
+  void forwardSemantics(QueueApi &Api, const MethodFacts &Push);
   const Expr *inlinePredicate(const Expr *E, int Depth = 0);
   void collectFields(const Expr *Cond, SmallPtrSetImpl<const FieldDecl *> &Out,
                      int Depth = 0);
@@ -103,8 +235,12 @@ private:
   int capacityCtorArg(const FieldDecl *Field);
 
   const CXXRecordDecl *Record;
+  int Depth;
   SmallVector<MethodFacts, 8> Methods;
   SmallPtrSet<const FieldDecl *, 8> CountedFields;
+  /// Queues held in fields, read once per field.
+  DenseMap<const FieldDecl *, const QueueApi *> InnerApis;
+  std::vector<std::unique_ptr<QueueApi>> OwnedInnerApis;
 };
 
 const CXXMethodDecl *memberMethodCalled(const Expr *E,
@@ -259,6 +395,27 @@ const FieldDecl *ClassReader::capacityFieldIn(const Expr *Cond, int Depth) {
   return Found;
 }
 
+/// In `while (queue_.full())`: the container that knows its own capacity
+/// (a circular buffer), whose constructor argument is then the capacity.
+const FieldDecl *fullContainerIn(const Expr *Cond) {
+  const FieldDecl *Found = nullptr;
+  auto Visit = [&](const Stmt *S) {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call || Found)
+      return;
+    StringRef Name = calleeName(Call);
+    if (Name != "full" && Name != "is_full")
+      return;
+    if (const Expr *Object = calleeObject(Call, nullptr))
+      Found = fieldOf(Object);
+  };
+  if (Cond) {
+    Visit(Cond);
+    forEachDescendant(Cond, Visit);
+  }
+  return Found;
+}
+
 bool isAddName(StringRef Name) {
   return Name == "push_back" || Name == "emplace_back" || Name == "push" ||
          Name == "emplace" || Name == "push_front" || Name == "emplace_front" ||
@@ -268,12 +425,6 @@ bool isAddName(StringRef Name) {
 bool isRemoveName(StringRef Name) {
   return Name == "pop_front" || Name == "pop_back" || Name == "pop" ||
          Name == "erase" || Name == "dequeue";
-}
-
-bool isNotifyName(StringRef Name) {
-  return Name == "notify_all" || Name == "notify_one" ||
-         Name == "pthread_cond_broadcast" || Name == "pthread_cond_signal" ||
-         Name == "release";
 }
 
 bool isTrueLiteral(const Expr *E) {
@@ -364,6 +515,36 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
     bool Arrow = false;
     const Expr *Object = calleeObject(Call, &Arrow);
     StringRef ObjectType = Object ? typeNameOf(Object) : StringRef();
+
+    if (const FieldDecl *Field = Object ? fieldOf(Object) : nullptr) {
+      // A queue held in a field: the call forwards to it (`inner_.push(x)`).
+      if (const QueueApi *Inner = innerQueueOf(Field)) {
+        QueueRole Role = Inner->roleOf(Name);
+        if (Role != QueueRole::None) {
+          if ((Facts.ForwardApi &&
+               (Facts.ForwardRole != Role || Facts.ForwardField != Field)) ||
+              enclosingLoop(S, Parents))
+            Facts.ForwardsOddly = true;
+          Facts.ForwardApi = Inner;
+          Facts.ForwardField = Field;
+          Facts.ForwardRole = Role;
+          Facts.ForwardCall = Call;
+          return;
+        }
+      }
+      // A member that wraps a condition variable (muduo's `Condition`):
+      // waiting on it is waiting on the condition variable.
+      bool Timed = false, Notifies = false;
+      if (!isConditionVariable(ObjectType) &&
+          wrapperSleeps(Call, Timed, Notifies)) {
+        if (const Expr *Cond = LoopCondition(S))
+          Facts.Waits.push_back(Wait{Cond, false});
+        else
+          Facts.Waits.push_back(Wait{nullptr, Timed});
+        return;
+      }
+      Facts.Notifies |= Notifies;
+    }
 
     if (Name == "store" && Object && Call->getNumArgs() >= 1)
       if (const FieldDecl *Field = fieldOf(Object);
@@ -479,24 +660,86 @@ ClassReader::closedPushResult(const MethodFacts &Push,
   return Result;
 }
 
-/// Which constructor argument initialises \p Field (`cap_(capacity)`).
+/// Which constructor argument initialises \p Field (`cap_(capacity)`, or the
+/// first argument of a container's `queue_(maxSize)`).
 int ClassReader::capacityCtorArg(const FieldDecl *Field) {
-  for (const CXXConstructorDecl *Ctor : Record->ctors()) {
-    if (Ctor->isCopyOrMoveConstructor())
-      continue;
-    for (const CXXCtorInitializer *Init : Ctor->inits()) {
-      if (Init->getMember() != Field || !Init->getInit())
-        continue;
-      const Expr *Value = ignoreWrappers(Init->getInit());
-      if (const auto *List = dyn_cast<ParenListExpr>(Value);
-          List && List->getNumExprs() == 1)
-        Value = ignoreWrappers(List->getExpr(0));
-      if (const auto *Ref = dyn_cast<DeclRefExpr>(Value))
-        if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
-          return Param->getFunctionScopeIndex();
-    }
+  return ctorParamFor(Record, Field, 0);
+}
+
+const QueueApi *ClassReader::innerQueueOf(const FieldDecl *Field) {
+  if (auto It = InnerApis.find(Field); It != InnerApis.end())
+    return It->second;
+  InnerApis[Field] = nullptr; // Also while reading it: no cycles.
+  const CXXRecordDecl *Held = heldRecord(Field);
+  if (!Held || Held->isInStdNamespace() || Held->isLambda())
+    return nullptr;
+  for (const QueueApi &Known : QueueModel::knownApis())
+    if (matchesQualifiedName(Held, Known.TypeName))
+      return InnerApis[Field] = &Known;
+  // Hand-written inner queues are read like any other, a bounded number of
+  // wrappers deep.
+  const CXXRecordDecl *Pattern = patternOf(Held);
+  if (Depth >= 2 || Pattern->getCanonicalDecl() == Record->getCanonicalDecl())
+    return nullptr;
+  std::unique_ptr<QueueApi> Inner = inferAt(Pattern, Depth + 1);
+  if (!Inner)
+    return nullptr;
+  OwnedInnerApis.push_back(std::move(Inner));
+  return InnerApis[Field] = OwnedInnerApis.back().get();
+}
+
+/// A wrapper whose push forwards to an inner queue's blocking push behaves
+/// as the inner queue does: bounded or not, what close wakes, and what a push
+/// reports once closed, unless the wrapper changes that itself.
+void ClassReader::forwardSemantics(QueueApi &Api, const MethodFacts &Push) {
+  const QueueApi &Inner = *Push.ForwardApi;
+  Api.CanBeBounded = Inner.CanBeBounded;
+  Api.BoundedByDefault = Inner.BoundedByDefault;
+  Api.CloseWakesBlockedPush = Inner.CloseWakesBlockedPush;
+  Api.CloseIsPermanent = Inner.CloseIsPermanent;
+  QualType FieldType = Push.ForwardField->getType();
+  // Only a queue the wrapper owns takes its capacity from the wrapper's
+  // constructor.
+  if (Inner.CapacityCtorArg >= 0 && !FieldType->isReferenceType() &&
+      !FieldType->isPointerType())
+    Api.CapacityCtorArg =
+        ctorParamFor(Record, Push.ForwardField, Inner.CapacityCtorArg);
+
+  auto CopyInner = [&] {
+    Api.OnClosedPush = Inner.OnClosedPush;
+    Api.ClosedException = Inner.ClosedException;
+    Api.ClosedStatus = Inner.ClosedStatus;
+    Api.ClosedHeader = Inner.ClosedHeader;
+  };
+  const Stmt *Body = Push.Method->getBody();
+  bool ReturnsInner = false;
+  const CXXThrowExpr *Throw = nullptr;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (const auto *Return = dyn_cast<ReturnStmt>(S))
+      ReturnsInner |= ignoreWrappers(Return->getRetValue()) == Push.ForwardCall;
+    if (const auto *T = dyn_cast<CXXThrowExpr>(S); T && !Throw)
+      Throw = T;
+  });
+  if (ReturnsInner) {
+    CopyInner();
+  } else if (Throw && Throw->getSubExpr()) {
+    // `if (!inner_.push(x)) throw Closed{};`
+    Api.OnClosedPush = ClosedPushResult::Throws;
+    PrintingPolicy Policy = Record->getASTContext().getPrintingPolicy();
+    Policy.SuppressTagKeyword = true;
+    Policy.FullyQualifiedName = true;
+    Api.ClosedException =
+        compat::withoutSpellingSugar(Throw->getSubExpr()->getType())
+            .getUnqualifiedType()
+            .getAsString(Policy);
+    Api.ClosedHeader.clear();
+  } else if (Inner.OnClosedPush == ClosedPushResult::Throws) {
+    CopyInner(); // The inner exception passes through.
+  } else if (Push.Method->getReturnType()->isVoidType()) {
+    Api.OnClosedPush = ClosedPushResult::Ignored;
+  } else if (Push.Method->getReturnType()->isBooleanType()) {
+    Api.OnClosedPush = ClosedPushResult::ReturnsFalse;
   }
-  return -1;
 }
 
 std::unique_ptr<QueueApi> ClassReader::read() {
@@ -515,8 +758,14 @@ std::unique_ptr<QueueApi> ClassReader::read() {
   // that watches emptiness (or precedes a remove) is a pop.
   SmallPtrSet<const FieldDecl *, 4> PushFlags, PopFlags;
   const MethodFacts *FirstPush = nullptr;
+  SmallVector<const MethodFacts *, 4> Forwarders;
   for (const MethodFacts &Facts : Methods) {
     StringRef Name = Facts.Method->getName();
+    if (Facts.Waits.empty() && Facts.ForwardApi) {
+      if (!Facts.ForwardsOddly)
+        Forwarders.push_back(&Facts);
+      continue;
+    }
     if (Facts.Waits.empty()) {
       if (Facts.Adds && !Facts.Removes)
         Api->NonBlockingPush.push_back(Name.str());
@@ -554,6 +803,8 @@ std::unique_ptr<QueueApi> ClassReader::read() {
         collectFields(W.Condition, PushFlags);
         if (!Api->CapacityField)
           Api->CapacityField = capacityFieldIn(W.Condition);
+        if (!Api->CapacityField)
+          Api->CapacityField = fullContainerIn(W.Condition);
       }
       if (!Timed && !FirstPush)
         FirstPush = &Facts;
@@ -561,6 +812,45 @@ std::unique_ptr<QueueApi> ClassReader::read() {
       (Timed ? Api->NonBlockingPop : Api->BlockingPop).push_back(Name.str());
       for (const Wait &W : Facts.Waits)
         collectFields(W.Condition, PopFlags);
+    }
+  }
+  // A wrapper (`Channel<T>` over `detail::Queue<T>`): its methods that
+  // forward to the inner queue take the inner roles. One inner queue: the
+  // one the blocking push (else the blocking pop) forwards to.
+  const MethodFacts *ForwardedPush = nullptr;
+  const FieldDecl *InnerField = nullptr;
+  for (QueueRole Role : {QueueRole::BlockingPush, QueueRole::BlockingPop})
+    for (const MethodFacts *Facts : Forwarders)
+      if (!InnerField && Facts->ForwardRole == Role) {
+        InnerField = Facts->ForwardField;
+        if (Role == QueueRole::BlockingPush)
+          ForwardedPush = Facts;
+      }
+  for (const MethodFacts *Facts : Forwarders) {
+    if (Facts->ForwardField != InnerField)
+      continue;
+    std::string Name = Facts->Method->getName().str();
+    switch (Facts->ForwardRole) {
+    case QueueRole::BlockingPush:
+      Api->BlockingPush.push_back(Name);
+      break;
+    case QueueRole::BlockingPop:
+      Api->BlockingPop.push_back(Name);
+      break;
+    case QueueRole::NonBlockingPush:
+      Api->NonBlockingPush.push_back(Name);
+      break;
+    case QueueRole::NonBlockingPop:
+      Api->NonBlockingPop.push_back(Name);
+      break;
+    case QueueRole::Close:
+      Api->Close.push_back(Name);
+      break;
+    case QueueRole::SetCapacity:
+      Api->SetCapacity.push_back(Name);
+      break;
+    case QueueRole::None:
+      break;
     }
   }
   if (Api->BlockingPush.empty() && Api->BlockingPop.empty())
@@ -596,6 +886,8 @@ std::unique_ptr<QueueApi> ClassReader::read() {
   }
   if (Api->CapacityField)
     Api->CapacityCtorArg = capacityCtorArg(Api->CapacityField);
+  if (!FirstPush && ForwardedPush)
+    forwardSemantics(*Api, *ForwardedPush);
   return Api;
 }
 
@@ -673,14 +965,20 @@ bool bodiesWereSkipped(const CXXRecordDecl *Record) {
 
 } // namespace
 
-std::unique_ptr<QueueApi> inferQueueApi(const CXXRecordDecl *Record) {
+namespace {
+std::unique_ptr<QueueApi> inferAt(const CXXRecordDecl *Record, int Depth) {
   if (!Record || !Record->hasDefinition() || Record->isInvalidDecl() ||
       Record->isLambda())
     return nullptr;
   const CXXRecordDecl *Definition = Record->getDefinition();
   if (bodiesWereSkipped(Definition))
     return inferFromDeclarations(Definition);
-  return ClassReader(Definition).read();
+  return ClassReader(Definition, Depth).read();
+}
+} // namespace
+
+std::unique_ptr<QueueApi> inferQueueApi(const CXXRecordDecl *Record) {
+  return inferAt(Record, 0);
 }
 
 } // namespace fanout

@@ -21,12 +21,89 @@ const CXXRecordDecl *recordOf(QualType T) {
   return T->getAsCXXRecordDecl();
 }
 
-bool isThreadType(const CXXRecordDecl *Record, const AnalysisOptions &Options) {
-  if (!Record)
-    return false;
+bool isBuiltinThreadType(const CXXRecordDecl *Record) {
   for (const char *Name : BuiltinThreadTypes)
     if (matchesQualifiedName(Record, Name))
       return true;
+  return false;
+}
+
+const CXXMethodDecl *methodNamed(const CXXRecordDecl *Record, StringRef Name) {
+  for (const CXXMethodDecl *Method : Record->methods())
+    if (Method->getIdentifier() && Method->getName() == Name)
+      return Method;
+  return nullptr;
+}
+
+bool isFunctionWrapper(QualType T) {
+  const CXXRecordDecl *Record = recordOf(T);
+  return Record && Record->getIdentifier() && Record->isInStdNamespace() &&
+         (Record->getName() == "function" ||
+          Record->getName() == "move_only_function");
+}
+
+/// A user class that is a thread (muduo's `Thread`, `new Thread(fn)` then
+/// `start()` and `join()`): a constructor takes a callable and stores it in
+/// a field, `start()` starts a std::thread or calls pthread_create, and it
+/// has a `join()`. Read from its code; a class whose start() is defined in
+/// another file is not seen here (the ThreadTypes option names it).
+bool isThreadClass(const CXXRecordDecl *Record) {
+  if (!Record || Record->isLambda() || Record->isInStdNamespace() ||
+      !Record->hasDefinition())
+    return false;
+  Record = Record->getDefinition();
+  const CXXMethodDecl *Start = methodNamed(Record, "start");
+  if (!Start || !methodNamed(Record, "join"))
+    return false;
+  const FunctionDecl *StartDef = Start->getDefinition();
+  if (!StartDef || !StartDef->getBody())
+    return false;
+  bool StartsThread = false;
+  forEachDescendant(StartDef->getBody(), [&](const Stmt *S) {
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
+      StartsThread |=
+          Construct->getNumArgs() > 0 &&
+          isBuiltinThreadType(Construct->getConstructor()->getParent());
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      StartsThread |= calleeName(Call) == "pthread_create";
+  });
+  if (!StartsThread)
+    return false;
+  // A constructor whose first parameter is a callable that a member
+  // initialiser stores.
+  for (const Decl *D : Record->decls()) {
+    const auto *Ctor = dyn_cast<CXXConstructorDecl>(D);
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Ctor = dyn_cast<CXXConstructorDecl>(Template->getTemplatedDecl());
+    if (!Ctor || Ctor->getNumParams() == 0 || Ctor->isCopyOrMoveConstructor())
+      continue;
+    const ParmVarDecl *Param = Ctor->getParamDecl(0);
+    QualType T = Param->getType().getNonReferenceType();
+    if (!isFunctionWrapper(T) && !T->isTemplateTypeParmType() &&
+        !T->isFunctionPointerType())
+      continue;
+    for (const CXXCtorInitializer *Init : Ctor->inits()) {
+      bool Stores = false;
+      auto Visit = [&](const Stmt *S) {
+        if (const auto *Ref = dyn_cast<DeclRefExpr>(S))
+          Stores |= Ref->getDecl() == Param;
+      };
+      if (Init->getMember() && Init->getInit()) {
+        Visit(Init->getInit());
+        forEachDescendant(Init->getInit(), Visit);
+      }
+      if (Stores)
+        return true;
+    }
+  }
+  return false;
+}
+
+bool isThreadType(const CXXRecordDecl *Record, const AnalysisOptions &Options) {
+  if (!Record)
+    return false;
+  if (isBuiltinThreadType(Record))
+    return true;
   for (const std::string &Name : Options.ThreadTypes)
     if (matchesQualifiedName(Record, Name))
       return true;
@@ -126,6 +203,20 @@ const FunctionDecl *resolveCallable(const Expr *Callable,
   if (const auto *Unary = dyn_cast<UnaryOperator>(Callable);
       Unary && Unary->getOpcode() == UO_AddrOf)
     Callable = ignoreWrappers(Unary->getSubExpr());
+
+  // `std::function<void()>(lambda)`: the function runs what it holds.
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Callable);
+      Construct && Construct->getNumArgs() >= 1 &&
+      isFunctionWrapper(Construct->getType()))
+    return resolveCallable(Construct->getArg(0), Args, Bindings, Depth + 1);
+  // `std::bind(f, args...)`: f runs on the bound arguments.
+  if (const auto *Call = dyn_cast<CallExpr>(Callable);
+      Call && Call->getNumArgs() >= 1 && calleeName(Call) == "bind" &&
+      Call->getDirectCallee() && Call->getDirectCallee()->isInStdNamespace()) {
+    SmallVector<const Expr *, 4> Bound(std::next(Call->arg_begin()),
+                                       Call->arg_end());
+    return resolveCallable(Call->getArg(0), Bound, Bindings, Depth + 1);
+  }
 
   const FunctionDecl *Body = nullptr;
   size_t FirstArg = 0;
@@ -288,7 +379,9 @@ bool isSpawnExpr(const Expr *E, const AnalysisOptions &Options) {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
     return Construct->getNumArgs() > 0 &&
            !Construct->getConstructor()->isCopyOrMoveConstructor() &&
-           isThreadType(Construct->getConstructor()->getParent(), Options);
+           (isThreadType(Construct->getConstructor()->getParent(), Options) ||
+            (isCallable(Construct->getArg(0)) &&
+             isThreadClass(Construct->getConstructor()->getParent())));
   if (const auto *Call = dyn_cast<CallExpr>(E)) {
     if (isSpawnFunction(Call->getDirectCallee(), Options))
       return true;
@@ -397,6 +490,11 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
     if (Name != "join" && Name != "get" && Name != "wait")
       return;
     const Expr *Object = ignoreWrappers(Call->getImplicitObjectArgument());
+    // `t->join()` on a `std::unique_ptr<Thread> &t` of the loop below.
+    if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Object);
+        Op && Op->getNumArgs() == 1 &&
+        (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star))
+      Object = ignoreWrappers(Op->getArg(0));
     const VarDecl *Handle = nullptr;
     // The loop variable of `for (auto &t : pool)` stands for `pool`.
     if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))

@@ -76,6 +76,38 @@ public:
 private:
   std::mutex m; std::condition_variable cv; bool open = false;
 };
+// Wrappers that forward to an inner queue.
+template <class T> class Chan {
+public:
+  Chan(const char *name, int depth) : name_(name), q_(depth) {}
+  bool send(T v) { return q_.push(v); }
+  bool recv(T &v) { return q_.pop(v); }
+  void stop() { q_.close(); }
+private:
+  const char *name_; Queue<T> q_;
+};
+struct Stopped {};
+class StrictChan {
+public:
+  void send(int v) { if (!q_.push(v)) throw Stopped{}; }
+  bool recv(int &v) { return q_.pop(v); }
+private:
+  Queue<int> q_{8};
+};
+class ThrowingChan {
+public:
+  void put(int v) { r_.send(v); }
+  bool get(int &v) { return r_.receive(v); }
+private:
+  Ring<int, 4> r_;
+};
+class UnboundedChan {
+public:
+  void send(int v) { q_.push(v); }
+  bool recv(int &v) { return q_.pop(v); }
+private:
+  Unbounded q_;
+};
 void instantiate() { Ring<int, 4> r; Queue<int> q(3); }
 )cpp";
 
@@ -138,6 +170,39 @@ TEST_F(QueueModelTest, UnboundedQueueCannotStrandProducers) {
 
 TEST_F(QueueModelTest, WaitingForAFlagIsNoQueue) {
   EXPECT_FALSE(infer("Latch"));
+}
+
+TEST_F(QueueModelTest, WrapperTakesTheInnerRolesAndCapacity) {
+  std::unique_ptr<QueueApi> Api = infer("Chan");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("send"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("recv"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("stop"), QueueRole::Close);
+  EXPECT_TRUE(Api->isBounded());
+  EXPECT_TRUE(Api->hasReliableClose());
+  EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::ReturnsFalse);
+  EXPECT_EQ(Api->CapacityCtorArg, 1); // depth, which initialises q_'s cap.
+}
+
+TEST_F(QueueModelTest, WrapperClosedPushIsWhatTheWrapperDoes) {
+  std::unique_ptr<QueueApi> Strict = infer("StrictChan");
+  ASSERT_TRUE(Strict);
+  EXPECT_EQ(Strict->OnClosedPush, ClosedPushResult::Throws);
+  EXPECT_EQ(Strict->ClosedException, "Stopped");
+  EXPECT_TRUE(Strict->Close.empty());
+  std::unique_ptr<QueueApi> Throwing = infer("ThrowingChan");
+  ASSERT_TRUE(Throwing);
+  EXPECT_EQ(Throwing->roleOf("put"), QueueRole::BlockingPush);
+  EXPECT_EQ(Throwing->OnClosedPush, ClosedPushResult::Throws);
+  EXPECT_EQ(Throwing->ClosedException, "Closed");
+}
+
+TEST_F(QueueModelTest, WrapperOverAnUnboundedQueueIsUnbounded) {
+  std::unique_ptr<QueueApi> Api = infer("UnboundedChan");
+  ASSERT_TRUE(Api);
+  EXPECT_FALSE(Api->isBounded());
+  EXPECT_EQ(Api->roleOf("recv"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("send"), QueueRole::NonBlockingPush);
 }
 
 TEST_F(QueueModelTest, KnownLibraryRowsCarryTheirSemantics) {
