@@ -423,20 +423,59 @@ std::optional<std::string> Planner::planStopSignal() {
       return std::nullopt;
   }
 
-  // The signal: the producer jthread's stop token when every consumer is
-  // started after that thread (so it can name it), else an atomic flag.
+  // The signal: a std::stop_source the function already has, or the
+  // producer jthread's stop token when every consumer is started after that
+  // thread (so it can name it), else an atomic flag.
   std::string Raise, Raised, Description, Until;
+  auto BeforeAllBodies = [&](SourceLocation Loc) {
+    return all_of(ConsumerLambdas,
+                  [&](const LambdaExpr *Lambda) {
+                    return SM.isBeforeInTranslationUnit(Loc,
+                                                        Lambda->getBeginLoc());
+                  }) &&
+           (!ProducerLambda ||
+            SM.isBeforeInTranslationUnit(Loc, ProducerLambda->getBeginLoc())) &&
+           all_of(Case.ProducerPushes, [&](const QueueOperation &Push) {
+             return SM.isBeforeInTranslationUnit(Loc, Push.Call->getBeginLoc());
+           });
+  };
+  const VarDecl *StopSource = nullptr;
+  forEachDescendant(SpawnerBody, [&](const Stmt *S) {
+    if (const auto *DS = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : DS->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D)) {
+          const CXXRecordDecl *Type = Var->getType()->getAsCXXRecordDecl();
+          if (!StopSource && Type && Type->isInStdNamespace() &&
+              Type->getName() == "stop_source" && Var->getIdentifier() &&
+              BeforeAllBodies(Var->getLocation()))
+            StopSource = Var;
+        }
+  });
   const VarDecl *ProducerThread =
       Case.ProducerSpawn && Case.ProducerSpawn->Kind == "std::jthread"
           ? Case.ProducerSpawn->Handle
           : nullptr;
-  if (ProducerThread && ProducerLambda &&
-      ProducerThread->getType()->getAsCXXRecordDecl() &&
-      ProducerThread->getType()->getAsCXXRecordDecl()->getName() == "jthread" &&
-      all_of(ConsumerLambdas, [&](const LambdaExpr *Lambda) {
-        return SM.isBeforeInTranslationUnit(ProducerThread->getLocation(),
-                                            Lambda->getBeginLoc());
-      })) {
+  if (StopSource) {
+    std::string Source = StopSource->getNameAsString();
+    for (const LambdaExpr *Lambda : ConsumerLambdas)
+      if (!captureByReference(Lambda, Source))
+        return std::nullopt;
+    if (ProducerLambda && !captureByReference(ProducerLambda, Source))
+      return std::nullopt;
+    Raise = Source + ".request_stop();";
+    Raised = Source + ".stop_requested()";
+    Description =
+        formatv("request stop through '{0}' on each consumer exit", Source)
+            .str();
+    Until = "stop is requested";
+  } else if (ProducerThread && ProducerLambda &&
+             ProducerThread->getType()->getAsCXXRecordDecl() &&
+             ProducerThread->getType()->getAsCXXRecordDecl()->getName() ==
+                 "jthread" &&
+             all_of(ConsumerLambdas, [&](const LambdaExpr *Lambda) {
+               return SM.isBeforeInTranslationUnit(
+                   ProducerThread->getLocation(), Lambda->getBeginLoc());
+             })) {
     const FunctionDecl *Op = Case.ProducerFunction;
     std::string Token;
     if (Op->getNumParams() == 0) {

@@ -187,3 +187,26 @@ void functionBody(int n) {
 // CHECK-MESSAGES: :[[@LINE-3]]:10: warning: producer can block forever in 'put' {{.*}}
 // CHECK-MESSAGES: :[[@LINE-4]]:10: note: no automatic fix: {{.*}}
 // CHECK-FIXES: {{^}}    ring.put(i);{{$}}
+
+// A std::stop_source the threads already share is the signal.
+void sharedStopSource(int n) {
+  std::stop_source cancel;
+  SlotRing<int, 8> ring;
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(ring.take()))
+        return;
+  });
+  std::thread producer([&ring, &cancel, n] {
+    for (int i = 0; i < n && !cancel.stop_requested(); ++i)
+      ring.put(i);
+  });
+  consumer.join();
+  producer.join();
+}
+// CHECK-MESSAGES: :[[@LINE-5]]:12: warning: producer can block forever in 'put' {{.*}}
+// CHECK-MESSAGES: :[[@LINE-6]]:12: note: fix: 'ring' cannot be closed reliably; request stop through 'cancel' on each consumer exit, and push with 'try_put' until there is room or stop is requested
+// CHECK-FIXES: {{^}}  SlotRing<int, 8> ring;{{$}}
+// CHECK-FIXES-NEXT: {{^}}  std::thread consumer([&] {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}        cancel.request_stop();{{$}}
+// CHECK-FIXES: {{^}}      while (!cancel.stop_requested() && !ring.try_put(i)){{$}}
