@@ -126,13 +126,15 @@ bool holdsThreads(const CXXRecordDecl *Record, const AnalysisOptions &Options) {
 }
 
 // Functions (and methods) that run a callable argument on another thread.
-const char *const BuiltinSpawnFunctions[] = {"std::async",
-                                             "pthread_create",
-                                             "boost::asio::post",
-                                             "boost::asio::dispatch",
-                                             "boost::asio::defer",
-                                             "tbb::task_group::run",
-                                             "tbb::task_arena::enqueue"};
+const char *const BuiltinSpawnFunctions[] = {
+    "std::async",
+    "pthread_create",
+    "boost::asio::post",
+    "boost::asio::dispatch",
+    "boost::asio::defer",
+    "tbb::task_group::run",
+    "boost::thread_group::create_thread",
+    "tbb::task_arena::enqueue"};
 
 bool isSpawnFunction(const FunctionDecl *Callee,
                      const AnalysisOptions &Options) {
@@ -487,7 +489,7 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
     if (!Call)
       return;
     StringRef Name = calleeName(Call);
-    if (Name != "join" && Name != "get" && Name != "wait")
+    if (Name != "join" && Name != "get" && Name != "wait" && Name != "join_all")
       return;
     const Expr *Object = ignoreWrappers(Call->getImplicitObjectArgument());
     // `t->join()` on a `std::unique_ptr<Thread> &t` of the loop below.

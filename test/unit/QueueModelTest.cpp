@@ -108,6 +108,28 @@ public:
 private:
   Unbounded q_;
 };
+// A pool whose submit blocks at a task limit; its workers live inside.
+class Pool {
+public:
+  bool submit(int task) {
+    std::unique_lock<std::mutex> g(m);
+    full.wait(g, [&] { return stopped || tasks.size() < max; });
+    if (stopped) return false;
+    tasks.push_back(task); ready.notify_one(); return true;
+  }
+  void stop() { stopped = true; full.notify_all(); ready.notify_all(); }
+private:
+  void work() {
+    for (;;) {
+      std::unique_lock<std::mutex> g(m);
+      ready.wait(g, [&] { return stopped || !tasks.empty(); });
+      if (tasks.empty()) return;
+      tasks.pop_front(); full.notify_one();
+    }
+  }
+  std::mutex m; std::condition_variable full, ready;
+  std::deque<int> tasks; std::size_t max = 8; bool stopped = false;
+};
 void instantiate() { Ring<int, 4> r; Queue<int> q(3); }
 )cpp";
 
@@ -203,6 +225,17 @@ TEST_F(QueueModelTest, WrapperOverAnUnboundedQueueIsUnbounded) {
   EXPECT_FALSE(Api->isBounded());
   EXPECT_EQ(Api->roleOf("recv"), QueueRole::BlockingPop);
   EXPECT_EQ(Api->roleOf("send"), QueueRole::NonBlockingPush);
+}
+
+// The pool reads as a queue (submit = blocking push, stop = close); that its
+// consumers are its own workers is what the analysis cannot see.
+TEST_F(QueueModelTest, PoolWithATaskLimitReadsAsAQueue) {
+  std::unique_ptr<QueueApi> Api = infer("Pool");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("submit"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("stop"), QueueRole::Close);
+  EXPECT_TRUE(Api->hasReliableClose());
+  EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::ReturnsFalse);
 }
 
 TEST_F(QueueModelTest, KnownLibraryRowsCarryTheirSemantics) {
