@@ -99,14 +99,25 @@ void FanoutCheck::check(const MatchFinder::MatchResult &Result) {
 void FanoutCheck::onEndOfTranslationUnit() {
   // The queue model caches declarations of this translation unit only.
   Analyzed.clear();
+  IncludesOffered.clear();
   Model = std::make_unique<::fanout::QueueModel>(Analysis);
 }
 
 void FanoutCheck::report(const ::fanout::Finding &F) {
+  auto AlreadyOffered = [&](const FixItHint &Fix) {
+    if (!StringRef(Fix.CodeToInsert).starts_with("#include") ||
+        Fix.RemoveRange.getBegin() != Fix.RemoveRange.getEnd())
+      return false;
+    return !IncludesOffered
+                .emplace(Fix.RemoveRange.getBegin().getRawEncoding(),
+                         Fix.CodeToInsert)
+                .second;
+  };
   {
     DiagnosticBuilder Warning = diag(F.Loc, "%0") << F.Message;
     for (const FixItHint &Fix : F.Fixes)
-      Warning << Fix;
+      if (!AlreadyOffered(Fix))
+        Warning << Fix;
   } // The warning is emitted before its notes.
   for (const ::fanout::FindingNote &Note : F.Notes) {
     DiagnosticBuilder Builder = diag(Note.Loc, "%0", DiagnosticIDs::Note)

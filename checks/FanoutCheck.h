@@ -8,6 +8,9 @@
 #include "fanout/QueueModel.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
+#include <set>
+#include <string>
+#include <utility>
 
 namespace clang::tidy::fanout {
 
@@ -39,6 +42,10 @@ private:
   ::fanout::AnalysisOptions Analysis;
   std::unique_ptr<::fanout::QueueModel> Model;
   llvm::DenseSet<const FunctionDecl *> Analyzed;
+  /// The `#include` insertions already offered in this translation unit, by
+  /// place and text: as upstream's IncludeInserter does, a header is added
+  /// once per file even when several findings need it.
+  std::set<std::pair<unsigned, std::string>> IncludesOffered;
 };
 
 } // namespace clang::tidy::fanout

@@ -4,6 +4,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace clang;
 using namespace llvm;
@@ -60,11 +61,107 @@ bool insertStatementBefore(const Stmt *S, const ParentMap &Parents,
     SourceLocation End = afterStatement(Statement, Ctx);
     if (End.isInvalid() || End.isMacroID())
       return false;
+    // A body on a line of its own becomes a block in the usual layout.
+    if (std::optional<BraceOpening> Brace =
+            braceOpening(Statement, Parent, Ctx)) {
+      std::string Indent = indentationOf(Begin, SM);
+      Out.push_back(FixItHint::CreateInsertion(Brace->OpenAt, " {"));
+      Out.push_back(FixItHint::CreateInsertion(Begin, Code + "\n" + Indent));
+      Out.push_back(
+          FixItHint::CreateInsertion(End, "\n" + Brace->ParentIndent + "}"));
+      return true;
+    }
     Out.push_back(FixItHint::CreateInsertion(Begin, "{ " + Code + " "));
     Out.push_back(FixItHint::CreateInsertion(End, " }"));
     return true;
   }
   return false; // A case label, a label: leave it to the user.
+}
+
+std::optional<BraceOpening>
+braceOpening(const Stmt *Statement, const Stmt *Parent, const ASTContext &Ctx) {
+  if (!isa_and_nonnull<IfStmt, WhileStmt, ForStmt, DoStmt, CXXForRangeStmt>(
+          Parent) ||
+      isa<CompoundStmt>(Statement))
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation Begin = Statement->getBeginLoc();
+  if (Begin.isInvalid() || Begin.isMacroID() ||
+      SM.getSpellingColumnNumber(Begin) != indentationOf(Begin, SM).size() + 1)
+    return std::nullopt;
+  // The text before the body, back to the `)`, `else` or `do` that ends
+  // the header; anything else there (a comment) and no brace is placed.
+  auto [File, Offset] = SM.getDecomposedLoc(Begin);
+  bool Invalid = false;
+  StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid)
+    return std::nullopt;
+  StringRef Before = Buffer.take_front(Offset).rtrim();
+  unsigned TokenLength = 0;
+  auto IsIdent = [](char C) { return isAlnum(C) || C == '_'; };
+  if (Before.ends_with(")"))
+    TokenLength = 1;
+  else if (Before.ends_with("else") || Before.ends_with("do"))
+    TokenLength = Before.ends_with("else") ? 4 : 2;
+  if (TokenLength == 0 || (Before.size() > TokenLength && TokenLength > 1 &&
+                           IsIdent(Before[Before.size() - TokenLength - 1])))
+    return std::nullopt;
+  SourceLocation TokenBegin =
+      SM.getComposedLoc(File, Before.size() - TokenLength);
+  return BraceOpening{SM.getComposedLoc(File, Before.size()),
+                      indentationOf(TokenBegin, SM)};
+}
+
+void insertIncludeIfMissing(StringRef Header, SourceLocation Near,
+                            const ASTContext &Ctx,
+                            std::vector<FixItHint> &Out) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (Near.isInvalid())
+    return;
+  Near = SM.getExpansionLoc(Near);
+  auto [File, NearOffset] = SM.getDecomposedLoc(Near);
+  bool Invalid = false;
+  StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid)
+    return;
+  // Scan the directives before Near: the insertion point is after the last
+  // #include that is not inside a conditional opened after the file's first
+  // one (a header guard's #ifndef counts as the file's own level).
+  std::string Wanted = ("<" + Header + ">").str();
+  int Depth = 0, GuardDepth = -1;
+  std::optional<unsigned> InsertAt;
+  unsigned Offset = 0;
+  while (Offset < Buffer.size() && Offset <= NearOffset) {
+    size_t End = Buffer.find('\n', Offset);
+    if (End == StringRef::npos)
+      End = Buffer.size();
+    StringRef Line = Buffer.slice(Offset, End).trim();
+    unsigned Next = End + 1;
+    if (Line.consume_front("#")) {
+      Line = Line.ltrim();
+      if (Line.starts_with("if")) {
+        if (GuardDepth < 0 && !InsertAt)
+          GuardDepth = Depth + 1;
+        ++Depth;
+      } else if (Line.starts_with("endif")) {
+        --Depth;
+      } else if (Line.consume_front("include")) {
+        if (Line.trim() == Wanted)
+          return; // Already included here.
+        if (Depth <= std::max(GuardDepth, 0))
+          InsertAt = Next;
+      }
+    }
+    Offset = Next;
+  }
+  unsigned At = std::min<unsigned>(InsertAt.value_or(0), Buffer.size());
+  FixItHint Include = FixItHint::CreateInsertion(SM.getComposedLoc(File, At),
+                                                 "#include " + Wanted + "\n");
+  if (none_of(Out, [&](const FixItHint &Hint) {
+        return Hint.RemoveRange.getBegin() == Include.RemoveRange.getBegin() &&
+               Hint.CodeToInsert == Include.CodeToInsert;
+      }))
+    Out.push_back(std::move(Include));
 }
 
 } // namespace fanout

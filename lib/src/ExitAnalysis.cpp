@@ -50,6 +50,36 @@ bool closesQueue(const CallExpr *Call, QueueOpFinder OnQueue, int Depth) {
 
 namespace {
 
+/// Whether \p Cond only reads a stop flag: `running_`, `!stop`,
+/// `running.load()`, `token.stop_requested()`, an atomic's conversion.
+bool isStopFlagTest(const Expr *Cond) {
+  const Expr *E = ignoreWrappers(Cond);
+  if (const auto *Not = dyn_cast_or_null<UnaryOperator>(E);
+      Not && Not->getOpcode() == UO_LNot)
+    E = ignoreWrappers(Not->getSubExpr());
+  auto IsVariable = [](const Expr *Object) {
+    Object = ignoreWrappers(Object);
+    if (const auto *Member = dyn_cast_or_null<MemberExpr>(Object))
+      return isa<CXXThisExpr>(ignoreWrappers(Member->getBase())) ||
+             isa<DeclRefExpr>(ignoreWrappers(Member->getBase()));
+    return isa_and_nonnull<DeclRefExpr>(Object);
+  };
+  if (!E)
+    return false;
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *Method = Call->getMethodDecl();
+    if (!Method || !IsVariable(Call->getImplicitObjectArgument()))
+      return false;
+    if (isa<CXXConversionDecl>(Method))
+      return true;
+    return Method->getIdentifier() && (Method->getName() == "load" ||
+                                       Method->getName() == "stop_requested");
+  }
+  if (IsVariable(E))
+    return E->getType()->isBooleanType();
+  return false;
+}
+
 class ConsumerAnalyzer {
 public:
   /// In producer mode there is no pop loop: every way to the function's
@@ -81,6 +111,10 @@ private:
   std::unique_ptr<ParentMap> Parents;
   /// Set when a drained edge came from a sentinel test, not from the queue.
   mutable bool SawSentinel = false;
+  /// Set when the pop loop runs while a stop flag allows it (`while
+  /// (running_)`): leaving through that condition is a stop someone asked
+  /// for, not an exit of the consumer's own.
+  mutable bool StopFlagLoop = false;
 
   const CallExpr *Pop = nullptr;
   const QueueApi *Api = nullptr;
@@ -174,6 +208,10 @@ bool ConsumerAnalyzer::loopLastsUntilClosed() const {
     return true;
   if (std::optional<int64_t> Value = evaluateInt(Cond, Ctx))
     return *Value != 0;
+  if (isStopFlagTest(Cond)) {
+    StopFlagLoop = true;
+    return true;
+  }
   bool TestsPop = false;
   auto Visit = [&](const Stmt *S) {
     if (const auto *E = dyn_cast<Expr>(S))
@@ -454,7 +492,7 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
     }
     bool InLoopCondition =
         Terminator == PopLoop || (LoopCond && contains(LoopCond, Terminator));
-    if (!InLoopCondition || !LoopExit)
+    if (!InLoopCondition || !LoopExit || StopFlagLoop)
       continue;
     for (unsigned I = 0; I < 2; ++I)
       if (Block->succ_begin()[I].getReachableBlock() == LoopExit)

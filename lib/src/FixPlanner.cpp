@@ -19,6 +19,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
@@ -38,7 +39,14 @@ public:
 private:
   bool planJoinSideClose();
   bool planExitCloses();
+  bool planExitStatements(
+      llvm::function_ref<std::string(const ConsumerCase &)> CodeFor);
   bool planProducerHandling();
+  std::optional<std::string> planStopSignal();
+  std::string retryPushTemplate(bool &Waits) const;
+  const LambdaExpr *lambdaRunning(const FunctionDecl *Body) const;
+  bool captureByReference(const LambdaExpr *Lambda, StringRef Name);
+  std::string freshName(StringRef Base) const;
   std::string closeCall(const QueueOperation &Through) const;
   std::string indentationOf(SourceLocation Loc) const;
   SourceLocation afterStatement(const Stmt *S) const;
@@ -123,8 +131,16 @@ bool Planner::planJoinSideClose() {
 }
 
 bool Planner::planExitCloses() {
+  return planExitStatements(
+      [&](const ConsumerCase &Consumer) { return closeCall(Consumer.Pop); });
+}
+
+/// Runs the statement \p CodeFor gives (a close, a stop request) on every
+/// stranding exit of every consumer.
+bool Planner::planExitStatements(
+    function_ref<std::string(const ConsumerCase &)> CodeFor) {
   for (const ConsumerCase &Consumer : Case.Consumers) {
-    std::string Code = closeCall(Consumer.Pop);
+    std::string Code = CodeFor(Consumer);
     if (Code.empty())
       return false;
     const FunctionDecl *Body = Consumer.Body;
@@ -261,9 +277,380 @@ bool Planner::planProducerHandling() {
   return false;
 }
 
+/// The code of a push that gives up instead of sleeping forever: the API's
+/// own row, or a non-blocking push of the class taking the same arguments as
+/// the blocking one and returning whether it pushed.
+std::string Planner::retryPushTemplate(bool &Waits) const {
+  Waits = Case.Api->RetryPushWaits;
+  if (!Case.Api->RetryPush.empty())
+    return Case.Api->RetryPush;
+  Waits = false;
+  const CXXRecordDecl *Record =
+      Case.Push.Object ? pointeeRecord(Case.Push.Object->getType()) : nullptr;
+  if (!Record || !Record->hasDefinition())
+    return {};
+  for (const std::string &Name : Case.Api->NonBlockingPush)
+    for (const CXXMethodDecl *Method : Record->getDefinition()->methods())
+      if (Method->getIdentifier() && Method->getName() == Name &&
+          Method->getNumParams() == Case.Push.Call->getNumArgs() &&
+          Method->getReturnType()->isBooleanType())
+        return "{0}" + Name + "({1})";
+  return {};
+}
+
+/// The lambda expression whose call operator is \p Body, written in the
+/// spawning function; null for any other body.
+const LambdaExpr *Planner::lambdaRunning(const FunctionDecl *Body) const {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Body);
+  if (!Method || !Method->getParent()->isLambda())
+    return nullptr;
+  const CXXRecordDecl *Class = Method->getParent();
+  const LambdaExpr *Found = nullptr;
+  std::vector<const Stmt *> Work{Case.Spawner->getBody()};
+  while (!Work.empty() && !Found) {
+    const Stmt *S = Work.back();
+    Work.pop_back();
+    if (const auto *Lambda = dyn_cast_or_null<LambdaExpr>(S))
+      if (Lambda->getLambdaClass() == Class)
+        Found = Lambda;
+    if (S)
+      for (const Stmt *Child : S->children())
+        if (Child)
+          Work.push_back(Child);
+  }
+  return Found;
+}
+
+/// Makes \p Lambda see \p Name by reference: nothing to do under `[&]`,
+/// else `&Name` joins its capture list.
+bool Planner::captureByReference(const LambdaExpr *Lambda, StringRef Name) {
+  if (Lambda->getCaptureDefault() == LCD_ByRef)
+    return true;
+  SourceRange Intro = Lambda->getIntroducerRange();
+  if (Intro.isInvalid() || isInMacro(Intro))
+    return false;
+  bool Empty = Lambda->capture_begin() == Lambda->capture_end() &&
+               Lambda->getCaptureDefault() == LCD_None;
+  Edits.push_back(FixItHint::CreateInsertion(
+      Intro.getEnd(), (Empty ? "&" : ", &") + Name.str()));
+  return true;
+}
+
+/// \p Base, or \p Base with a number, so that it names nothing in the
+/// spawning function yet.
+std::string Planner::freshName(StringRef Base) const {
+  StringRef Text = Lexer::getSourceText(
+      CharSourceRange::getTokenRange(Case.Spawner->getSourceRange()), SM,
+      LangOpts);
+  auto Used = [&](StringRef Name) {
+    for (size_t At = Text.find(Name); At != StringRef::npos;
+         At = Text.find(Name, At + 1)) {
+      auto IsIdent = [](char C) { return isAlnum(C) || C == '_'; };
+      bool Before = At > 0 && IsIdent(Text[At - 1]);
+      bool After =
+          At + Name.size() < Text.size() && IsIdent(Text[At + Name.size()]);
+      if (!Before && !After)
+        return true;
+    }
+    return false;
+  };
+  std::string Name = Base.str();
+  for (int I = 2; Used(Name) && I < 100; ++I)
+    Name = (Base + Twine(I)).str();
+  return Name;
+}
+
+/// For queues that cannot be closed: a stop signal raised on every consumer
+/// exit, and each blocking push turned into a retrying push that gives up
+/// once it is raised. The signal is the producer std::jthread's own stop
+/// token when the consumers can reach the thread; else a std::atomic<bool>
+/// declared next to the queue. Returns what the fix does, for the note.
+std::optional<std::string> Planner::planStopSignal() {
+  bool Waits = false;
+  std::string Retry = retryPushTemplate(Waits);
+  const auto *Queue = dyn_cast<VarDecl>(Case.Queue);
+  if (Retry.empty() || !Queue || Case.ProducerVia)
+    return std::nullopt;
+  for (const ConsumerCase &Consumer : Case.Consumers)
+    if (Consumer.Via)
+      return std::nullopt;
+  const Stmt *SpawnerBody = Case.Spawner->getBody();
+  ParentMap SpawnerParents(const_cast<Stmt *>(SpawnerBody));
+
+  // Where the signal can be declared: right after the queue, or first thing
+  // in the function that takes the queue as a parameter.
+  SourceLocation DeclareAt;
+  std::string DeclIndent;
+  if (isa<ParmVarDecl>(Queue)) {
+    if (Queue->getDeclContext() != Case.Spawner ||
+        !isa<CompoundStmt>(SpawnerBody))
+      return std::nullopt;
+    const auto *Body = cast<CompoundStmt>(SpawnerBody);
+    if (Body->body_empty() || isInMacro(Body->body_front()->getSourceRange()))
+      return std::nullopt;
+    DeclareAt = Body->body_front()->getBeginLoc();
+    DeclIndent = indentationOf(DeclareAt);
+  } else {
+    const Stmt *DeclStatement = nullptr;
+    forEachDescendant(SpawnerBody, [&](const Stmt *S) {
+      if (const auto *DS = dyn_cast<DeclStmt>(S))
+        if (is_contained(DS->decls(), Queue))
+          DeclStatement = DS;
+    });
+    if (!DeclStatement || isInMacro(DeclStatement->getSourceRange()) ||
+        !isa_and_nonnull<CompoundStmt>(SpawnerParents.getParent(DeclStatement)))
+      return std::nullopt;
+    DeclareAt = afterStatement(DeclStatement);
+    DeclIndent = indentationOf(DeclStatement->getBeginLoc());
+  }
+  if (DeclareAt.isInvalid() || DeclareAt.isMacroID())
+    return std::nullopt;
+
+  // Every thread body involved is a lambda written after that point.
+  std::vector<const LambdaExpr *> ConsumerLambdas;
+  for (const ConsumerCase &Consumer : Case.Consumers) {
+    const LambdaExpr *Lambda = lambdaRunning(Consumer.Body);
+    if (!Lambda ||
+        !SM.isBeforeInTranslationUnit(DeclareAt, Lambda->getBeginLoc()))
+      return std::nullopt;
+    ConsumerLambdas.push_back(Lambda);
+  }
+  const LambdaExpr *ProducerLambda = nullptr;
+  if (Case.ProducerSpawn) {
+    ProducerLambda = lambdaRunning(Case.ProducerFunction);
+    if (!ProducerLambda ||
+        !SM.isBeforeInTranslationUnit(DeclareAt, ProducerLambda->getBeginLoc()))
+      return std::nullopt;
+  }
+
+  // The signal: a std::stop_source the function already has, or the
+  // producer jthread's stop token when every consumer is started after that
+  // thread (so it can name it), else an atomic flag.
+  std::string Raise, Raised, Description, Until;
+  auto BeforeAllBodies = [&](SourceLocation Loc) {
+    return all_of(ConsumerLambdas,
+                  [&](const LambdaExpr *Lambda) {
+                    return SM.isBeforeInTranslationUnit(Loc,
+                                                        Lambda->getBeginLoc());
+                  }) &&
+           (!ProducerLambda ||
+            SM.isBeforeInTranslationUnit(Loc, ProducerLambda->getBeginLoc())) &&
+           all_of(Case.ProducerPushes, [&](const QueueOperation &Push) {
+             return SM.isBeforeInTranslationUnit(Loc, Push.Call->getBeginLoc());
+           });
+  };
+  const VarDecl *StopSource = nullptr;
+  forEachDescendant(SpawnerBody, [&](const Stmt *S) {
+    if (const auto *DS = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : DS->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D)) {
+          const CXXRecordDecl *Type = Var->getType()->getAsCXXRecordDecl();
+          if (!StopSource && Type && Type->isInStdNamespace() &&
+              Type->getName() == "stop_source" && Var->getIdentifier() &&
+              BeforeAllBodies(Var->getLocation()))
+            StopSource = Var;
+        }
+  });
+  const VarDecl *ProducerThread =
+      Case.ProducerSpawn && Case.ProducerSpawn->Kind == "std::jthread"
+          ? Case.ProducerSpawn->Handle
+          : nullptr;
+  if (StopSource) {
+    std::string Source = StopSource->getNameAsString();
+    for (const LambdaExpr *Lambda : ConsumerLambdas)
+      if (!captureByReference(Lambda, Source))
+        return std::nullopt;
+    if (ProducerLambda && !captureByReference(ProducerLambda, Source))
+      return std::nullopt;
+    Raise = Source + ".request_stop();";
+    Raised = Source + ".stop_requested()";
+    Description =
+        formatv("request stop through '{0}' on each consumer exit", Source)
+            .str();
+    Until = "stop is requested";
+  } else if (ProducerThread && ProducerLambda &&
+             ProducerThread->getType()->getAsCXXRecordDecl() &&
+             ProducerThread->getType()->getAsCXXRecordDecl()->getName() ==
+                 "jthread" &&
+             all_of(ConsumerLambdas, [&](const LambdaExpr *Lambda) {
+               return SM.isBeforeInTranslationUnit(
+                   ProducerThread->getLocation(), Lambda->getBeginLoc());
+             })) {
+    const FunctionDecl *Op = Case.ProducerFunction;
+    std::string Token;
+    if (Op->getNumParams() == 0) {
+      // Have the thread pass its token: `[&](std::stop_token stop) {...}`.
+      Token = freshName("stopToken");
+      const TypeSourceInfo *TSI = Op->getTypeSourceInfo();
+      auto Proto = TSI ? TSI->getTypeLoc().getAsAdjusted<FunctionProtoTypeLoc>()
+                       : FunctionProtoTypeLoc();
+      if (!ProducerLambda->hasExplicitParameters()) {
+        SourceLocation Intro = ProducerLambda->getIntroducerRange().getEnd();
+        if (Intro.isInvalid() || Intro.isMacroID())
+          return std::nullopt;
+        Edits.push_back(FixItHint::CreateInsertion(
+            Lexer::getLocForEndOfToken(Intro, 0, SM, LangOpts),
+            "(std::stop_token " + Token + ")"));
+      } else if (Proto && Proto.getLParenLoc().isValid() &&
+                 !Proto.getLParenLoc().isMacroID()) {
+        Edits.push_back(FixItHint::CreateInsertion(
+            Lexer::getLocForEndOfToken(Proto.getLParenLoc(), 0, SM, LangOpts),
+            "std::stop_token " + Token));
+      } else {
+        return std::nullopt;
+      }
+    } else {
+      const ParmVarDecl *First = Op->getParamDecl(0);
+      const CXXRecordDecl *Type =
+          First->getType().getNonReferenceType()->getAsCXXRecordDecl();
+      if (!Type || Type->getName() != "stop_token" || !First->getIdentifier())
+        return std::nullopt;
+      Token = First->getName().str();
+    }
+    std::string Thread = ProducerThread->getNameAsString();
+    for (const LambdaExpr *Lambda : ConsumerLambdas)
+      if (!captureByReference(Lambda, Thread))
+        return std::nullopt;
+    Raise = Thread + ".request_stop();";
+    Raised = Token + ".stop_requested()";
+    Description = formatv("request stop of the producer thread '{0}' on each "
+                          "consumer exit",
+                          Thread);
+    Until = "stop is requested";
+  } else {
+    std::string QueueName = Queue->getNameAsString();
+    std::string Flag =
+        freshName(StringRef(QueueName).contains('_') ||
+                          StringRef(QueueName).ends_with("_")
+                      ? StringRef(QueueName).rtrim('_').str() + "_closed"
+                      : QueueName + "Closed");
+    Edits.push_back(FixItHint::CreateInsertion(
+        DeclareAt,
+        isa<ParmVarDecl>(Queue)
+            ? "std::atomic<bool> " + Flag + "{false};\n" + DeclIndent
+            : "\n" + DeclIndent + "std::atomic<bool> " + Flag + "{false};"));
+    insertIncludeIfMissing("atomic", DeclareAt, Ctx, Edits);
+    for (const LambdaExpr *Lambda : ConsumerLambdas)
+      if (!captureByReference(Lambda, Flag))
+        return std::nullopt;
+    if (ProducerLambda && !captureByReference(ProducerLambda, Flag))
+      return std::nullopt;
+    Raise = Flag + " = true;";
+    Raised = Flag;
+    Description = formatv("raise '{0}' on each consumer exit", Flag).str();
+    Until = formatv("'{0}' is raised", Flag).str();
+  }
+  if (!planExitStatements(
+          [&](const ConsumerCase &) { return std::string(Raise); }))
+    return std::nullopt;
+
+  // Each blocking push, a statement of its own, becomes a retry that gives
+  // up once the signal is raised; in the producer loop, the loop stops too.
+  const Stmt *ProducerBody = Case.ProducerFunction->getBody();
+  ParentMap Parents(const_cast<Stmt *>(ProducerBody));
+  for (const QueueOperation &Push : Case.ProducerPushes) {
+    const CallExpr *Call = Push.Call;
+    if (!contains(ProducerBody, Call) || isInMacro(Call->getSourceRange()))
+      return std::nullopt;
+    const Stmt *Statement = Call;
+    const Stmt *Parent = Parents.getParent(Call);
+    while (Parent && isa<ExprWithCleanups, ImplicitCastExpr>(Parent)) {
+      Statement = Parent;
+      Parent = Parents.getParent(Parent);
+    }
+    // Only a push whose result nobody reads, and whose arguments can be
+    // evaluated again on each attempt.
+    if (!isa_and_nonnull<CompoundStmt, IfStmt, WhileStmt, ForStmt, DoStmt,
+                         CXXForRangeStmt>(Parent) ||
+        (isa<IfStmt, WhileStmt, ForStmt, DoStmt>(Parent) &&
+         none_of(Parent->children(),
+                 [&](const Stmt *Child) { return Child == Statement; })))
+      return std::nullopt;
+    if (const auto *If = dyn_cast<IfStmt>(Parent))
+      if (If->getCond() == Statement)
+        return std::nullopt;
+    std::string Args;
+    for (const Expr *Arg : Call->arguments()) {
+      const Expr *Plain = ignoreWrappers(Arg);
+      if (const auto *Move = dyn_cast<CallExpr>(Plain))
+        if (Move->isCallToStdMove() && Move->getNumArgs() == 1)
+          Plain = ignoreWrappers(Move->getArg(0));
+      if (Plain->HasSideEffects(Ctx) || isa<CXXDefaultArgExpr>(Arg))
+        return std::nullopt;
+      std::string Text = sourceText(Arg, Ctx);
+      if (Text.empty())
+        return std::nullopt;
+      Args += (Args.empty() ? "" : ", ") + Text;
+    }
+    std::string Object = Push.Object ? sourceText(Push.Object, Ctx) : "";
+    if (Object.empty() || isa<CXXThisExpr>(Push.Object->IgnoreParenImpCasts()))
+      return std::nullopt;
+    std::string Attempt =
+        formatv(Retry.c_str(), Object + (Push.Arrow ? "->" : "."), Args).str();
+    // Once the signal is raised the producer must also stop producing: a
+    // push in the producer loop leaves it (break from the outermost loop,
+    // else return from a thread's void body); one outside any loop just
+    // gives up.
+    std::string Stop;
+    if (const Stmt *Loop = enclosingLoop(Call, Parents)) {
+      bool BreakLeavesAll =
+          Loop == Case.ProducerLoop && !enclosingLoop(Loop, Parents);
+      for (const Stmt *P = Parents.getParent(Call); P && P != Loop;
+           P = Parents.getParent(P))
+        BreakLeavesAll &= !isa<SwitchStmt>(P);
+      if (BreakLeavesAll)
+        Stop = "break;";
+      else if (Case.ProducerSpawn &&
+               Case.ProducerFunction->getReturnType()->isVoidType())
+        Stop = "return;";
+      else
+        return std::nullopt;
+    }
+    std::optional<BraceOpening> Brace;
+    std::string Indent = indentationOf(Statement->getBeginLoc());
+    if (!Stop.empty() && !isa<CompoundStmt>(Parent)) {
+      // A lone loop body becomes a block to hold the stop.
+      Brace = braceOpening(Statement, Parent, Ctx);
+      if (!Brace)
+        return std::nullopt;
+    }
+    std::string Code = "while (!" + Raised + " && !" + Attempt + ")";
+    Code += Waits ? " {\n" + Indent + "}"
+                  : "\n" + Indent +
+                        "  std::this_thread::sleep_for(std::chrono::"
+                        "milliseconds(1));";
+    if (!Stop.empty())
+      Code += "\n" + Indent + "if (" + Raised + ")\n" + Indent + "  " + Stop;
+    if (Brace) {
+      Edits.push_back(FixItHint::CreateInsertion(Brace->OpenAt, " {"));
+      Code += "\n" + Brace->ParentIndent + "}";
+    }
+    SourceLocation After = afterStatement(Statement);
+    if (After.isInvalid() || After.isMacroID())
+      return std::nullopt;
+    Edits.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getCharRange(Statement->getBeginLoc(), After), Code));
+    insertIncludeIfMissing("chrono", DeclareAt, Ctx, Edits);
+    if (!Waits)
+      insertIncludeIfMissing("thread", DeclareAt, Ctx, Edits);
+  }
+  return Description +
+         formatv(", and push with '{0}' until there is room or {1}",
+                 StringRef(Retry).drop_front(3).split('(').first, Until)
+             .str();
+}
+
 FixPlan Planner::run() {
   std::string Name = Case.Queue->getNameAsString();
   if (!Case.Api->hasReliableClose()) {
+    Edits.clear();
+    Unsafe = false;
+    if (std::optional<std::string> How = planStopSignal(); How && !Unsafe) {
+      Plan.Fixes = std::move(Edits);
+      addNote(Case.Push.Call->getExprLoc(),
+              formatv("fix: '{0}' cannot be closed reliably; {1}", Name, *How));
+      return std::move(Plan);
+    }
     std::string Why =
         Case.Api->Close.empty() ? formatv("'{0}' cannot be closed", Name).str()
         : !Case.Api->CloseIsPermanent

@@ -73,6 +73,7 @@ static std::vector<QueueApi> makeKnownApis() {
     Tbb.ClosedException = "tbb::user_abort";
     Tbb.ClosedHeader = "tbb/concurrent_queue.h";
     Tbb.CloseIsPermanent = false;
+    Tbb.RetryPush = "{0}try_push({1})";
     Apis.push_back(Tbb);
   }
   {
@@ -86,6 +87,9 @@ static std::vector<QueueApi> makeKnownApis() {
     Ring.BlockingPop = {"wait_dequeue"};
     Ring.NonBlockingPush = {"try_enqueue", "wait_enqueue_timed"};
     Ring.NonBlockingPop = {"try_dequeue", "wait_dequeue_timed"};
+    Ring.RetryPush =
+        "{0}wait_enqueue_timed({1}, std::chrono::milliseconds(10))";
+    Ring.RetryPushWaits = true;
     Apis.push_back(Ring);
     for (const char *Unbounded : {"moodycamel::BlockingReaderWriterQueue",
                                   "moodycamel::BlockingConcurrentQueue"}) {
@@ -127,6 +131,9 @@ static std::vector<QueueApi> makeKnownApis() {
     Mpmc.BlockingPop = {"blockingRead"};
     Mpmc.NonBlockingPush = {"write", "writeIfNotFull", "tryWriteUntil"};
     Mpmc.NonBlockingPop = {"read", "tryReadUntil"};
+    Mpmc.RetryPush = "{0}tryWriteUntil(std::chrono::steady_clock::now() + "
+                     "std::chrono::milliseconds(10), {1})";
+    Mpmc.RetryPushWaits = true;
     Apis.push_back(Mpmc);
     QueueApi Dynamic;
     Dynamic.TypeName = "folly::DynamicBoundedQueue";
@@ -137,6 +144,9 @@ static std::vector<QueueApi> makeKnownApis() {
                                "try_enqueue_for"};
     Dynamic.NonBlockingPop = {"try_dequeue", "try_dequeue_until",
                               "try_dequeue_for"};
+    Dynamic.RetryPush =
+        "{0}try_enqueue_for({1}, std::chrono::milliseconds(10))";
+    Dynamic.RetryPushWaits = true;
     Apis.push_back(Dynamic);
   }
   return Apis;

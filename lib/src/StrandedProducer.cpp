@@ -83,11 +83,15 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
       Case.ProducerLoop = Loop;
       Case.ProducerFunction = Actors[At.Actor].Function;
       Case.ProducerSpawn = Actors[At.Actor].Spawn;
+      Case.ProducerVia = Actors[At.Actor].Via;
       break;
     }
   }
   if (!ProducerActor)
     return std::nullopt;
+  for (const OperationAt &At : Ops)
+    if (At.Actor == *ProducerActor && At.Op.Role == QueueRole::BlockingPush)
+      Case.ProducerPushes.push_back(At.Op);
 
   // The consumers: spawned threads (other than the producer) that pop.
   SmallPtrSet<const FunctionDecl *, 4> AnalyzedBodies;

@@ -101,7 +101,9 @@ void closedAfterJoinAll(int n) {
 }
 
 // The fixes, in file order.
-// CHECK-FIXES: {{^}}        { q.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}        q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}  consumers.join_all();{{$}}

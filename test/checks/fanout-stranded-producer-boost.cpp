@@ -73,7 +73,9 @@ void throwingPull(int n) {
 // CHECK-NOTES: :[[@LINE-12]]:11: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-18]]:15: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES: {{^}}          { q.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}          q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}          return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        }{{$}}
 // CHECK-FIXES: {{^}}  try {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    for (int i = 0; i < n; ++i){{$}}
 // CHECK-FIXES-NEXT: {{^}}      q.push(i);{{$}}

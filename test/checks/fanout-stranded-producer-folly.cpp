@@ -1,8 +1,9 @@
 // RUN: %check_clang_tidy %s fanout-stranded-producer %t -- -- -std=c++20 -isystem %S/Inputs
 
 // folly's bounded queues have no close: a consumer that leaves strands a
-// producer in blockingWrite / enqueue, and only a note can suggest the fix
-// (a timed write in a loop that watches a stop flag).
+// producer in blockingWrite / enqueue. The fix raises a flag on the exits and
+// turns each blocking write into a timed write that gives up once it is
+// raised.
 #include <atomic>
 #include <folly/DynamicBoundedQueue.h>
 #include <folly/MPMCQueue.h>
@@ -36,7 +37,22 @@ void mpmc(int n) {
 // CHECK-NOTES: :[[@LINE-21]]:25: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-12]]:11: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-20]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-10]]:7: note: no automatic fix: 'q' cannot be closed; use a timed or non-blocking push in a loop that also stops when a flag set on every consumer exit is raised
+// CHECK-NOTES: :[[@LINE-10]]:7: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'tryWriteUntil' until there is room or 'qClosed' is raised
+// CHECK-FIXES: {{^}}#include <atomic>{{$}}
+// CHECK-FIXES: {{^}}#include <vector>{{$}}
+// CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}
+// CHECK-FIXES-NOT: #include <chrono>
+// CHECK-FIXES: {{^}}  folly::MPMCQueue<int> q(64);{{$}}
+// CHECK-FIXES-NEXT: {{^}}  std::atomic<bool> qClosed{false};{{$}}
+// CHECK-FIXES: {{^}}  for (int i = 0; i < n; ++i) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!qClosed && !q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), i)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
+// CHECK-FIXES-NEXT: {{^}}    if (qClosed){{$}}
+// CHECK-FIXES-NEXT: {{^}}      break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}  }{{$}}
+// CHECK-FIXES-NEXT: {{^}}  while (!qClosed && !q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), -1)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}  }{{$}}
+// CHECK-FIXES-NEXT: {{^}}  while (!qClosed && !q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), -1)) {{[{]}}{{$}}
 
 void dynamic(int n) {
   folly::DMPMCQueue<int, true> q(16);
@@ -57,7 +73,11 @@ void dynamic(int n) {
 // CHECK-NOTES: :[[@LINE-15]]:32: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer breaks out of its pop loop here without closing 'q'
 // CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: no automatic fix: 'q' cannot be closed; use a timed or non-blocking push in a loop that also stops when a flag set on every consumer exit is raised
+// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'try_enqueue_for' until there is room or 'qClosed' is raised
+// CHECK-FIXES: {{^}}      if (v == -1 || !process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        qClosed = true;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        break;{{$}}
+// CHECK-FIXES: {{^}}    while (!qClosed && !q.try_enqueue_for(i, std::chrono::milliseconds(10))) {{[{]}}{{$}}
 
 // Negative: the producer writes with a deadline and watches a stop flag.
 void timedWrite(int n) {

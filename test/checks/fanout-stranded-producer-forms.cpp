@@ -28,7 +28,9 @@ void posix(int n) {
 // CHECK-NOTES: :[[@LINE-9]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-14]]:15: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'enqueue' wakes up
-// CHECK-FIXES: {{^}}        { q.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}        q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.enqueue(i)) break;{{$}}
 
 // A sleep-poll push, and a body that is a lambda held in a variable.

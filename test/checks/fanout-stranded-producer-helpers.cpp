@@ -33,7 +33,9 @@ void viaHelper(int n) {
 // CHECK-NOTES: :[[@LINE-10]]:5: note: consumer threads spawned here in a loop
 // CHECK-NOTES: :[[@LINE-11]]:29: note: the consumer thread runs 'drain' here
 // CHECK-NOTES: :[[@LINE-10]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES: {{^}}      { in.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}      in.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}      return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
 
 class Service {
@@ -63,7 +65,9 @@ private:
 // CHECK-NOTES: :[[@LINE-21]]:33: note: the consumer thread runs 'run' here
 // CHECK-NOTES: :[[@LINE-20]]:14: note: fix: close 'queue_' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}      if (!queue_.push(i)) break;{{$}}
-// CHECK-FIXES: {{^}}        { queue_.close(); break; }{{$}}
+// CHECK-FIXES: {{^}}        queue_.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
 
 // Negative: the helper closes on its way out.
 void drainAndClose(BoundedQueue<int> &in) {

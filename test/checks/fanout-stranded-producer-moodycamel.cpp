@@ -30,7 +30,23 @@ void ring(int n) {
 // CHECK-NOTES: :[[@LINE-17]]:55: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-18]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: no automatic fix: 'q' cannot be closed; use a timed or non-blocking push in a loop that also stops when a flag set on every consumer exit is raised
+// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'wait_enqueue_timed' until there is room or 'qClosed' is raised
+// CHECK-FIXES: {{^}}#include <atomic>{{$}}
+// CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}
+// CHECK-FIXES: {{^}}  moodycamel::BlockingReaderWriterCircularBuffer<int> q(32);{{$}}
+// CHECK-FIXES-NEXT: {{^}}  std::atomic<bool> qClosed{false};{{$}}
+// CHECK-FIXES: {{^}}      if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        qClosed = true;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
+// CHECK-FIXES: {{^}}  for (int i = 0; i < n; ++i) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!qClosed && !q.wait_enqueue_timed(i, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
+// CHECK-FIXES-NEXT: {{^}}    if (qClosed){{$}}
+// CHECK-FIXES-NEXT: {{^}}      break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}  }{{$}}
+// CHECK-FIXES-NEXT: {{^}}  while (!qClosed && !q.wait_enqueue_timed(-1, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}  }{{$}}
 
 // Negative: unbounded.
 void unbounded(int n) {

@@ -54,7 +54,11 @@ void taskGroup(int n) {
 // CHECK-NOTES: :[[@LINE-17]]:3: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-17]]:9: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES: {{^}}          { q.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}          q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}          return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
-// CHECK-FIXES: {{^}}        { q.close(); break; }{{$}}
+// CHECK-FIXES: {{^}}        q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}

@@ -32,5 +32,7 @@ void posixThreads(int n) {
 // CHECK-NOTES: :[[@LINE-15]]:7: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-9]]:3: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES: {{^}}      { q->close(); return nullptr; }{{$}}
+// CHECK-FIXES: {{^}}      q->close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}      return nullptr;{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}

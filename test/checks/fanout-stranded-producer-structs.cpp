@@ -120,7 +120,9 @@ void twoQueues(int n) {
 }
 
 // The fixes, in file order.
-// CHECK-FIXES: {{^}}      { job->out->close(); return; }{{$}}
+// CHECK-FIXES: {{^}}      job->out->close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}      return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}      ctx->q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}      break;{{$}}

@@ -3,7 +3,8 @@
 
 // tbb::concurrent_bounded_queue is unbounded until set_capacity(); abort()
 // only wakes the callers asleep at that moment, so it is no reliable
-// cancellation and no fix-it is offered.
+// cancellation: the fix raises a flag on the exits and pushes with try_push
+// until there is room or the flag is raised.
 #include <tbb/concurrent_queue.h>
 #include <thread>
 
@@ -36,7 +37,22 @@ void sentinelAndEarlyReturn(int n) {
 // CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-22]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
-// CHECK-NOTES: :[[@LINE-22]]:9: note: no automatic fix: 'abort' only wakes callers already waiting, so a later push blocks again; use a timed or non-blocking push in a loop that also stops when a flag set on every consumer exit is raised
+// CHECK-NOTES: :[[@LINE-22]]:9: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'try_push' until there is room or 'qClosed' is raised
+// CHECK-FIXES: {{^}}#include <thread>{{$}}
+// CHECK-FIXES-NEXT: {{^}}#include <atomic>{{$}}
+// CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}
+// CHECK-FIXES: {{^}}  tbb::concurrent_bounded_queue<int> q;{{$}}
+// CHECK-FIXES-NEXT: {{^}}  std::atomic<bool> qClosed{false};{{$}}
+// CHECK-FIXES: {{^}}    for (int i = 0; i < n; ++i) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}      while (!qClosed && !q.try_push(i)){{$}}
+// CHECK-FIXES-NEXT: {{^}}        std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}
+// CHECK-FIXES-NEXT: {{^}}      if (qClosed){{$}}
+// CHECK-FIXES-NEXT: {{^}}        break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!qClosed && !q.try_push(-1)){{$}}
+// CHECK-FIXES-NEXT: {{^}}      std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}
+// CHECK-FIXES: {{^}}      if (!process(item)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        qClosed = true;{{$}}
 
 // Negative: without set_capacity the queue is unbounded.
 void unbounded(int n) {

@@ -45,5 +45,7 @@ void configured(int n) {
 // CHECK-NOTES-CONFIGURED: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES-CONFIGURED: :[[@LINE-15]]:16: note: consumer thread spawned here
 // CHECK-NOTES-CONFIGURED: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES-CONFIGURED: {{^}}        { q.close(); return; }{{$}}
+// CHECK-FIXES-CONFIGURED: {{^}}        q.close();{{$}}
+// CHECK-FIXES-CONFIGURED-NEXT: {{^}}        return;{{$}}
+// CHECK-FIXES-CONFIGURED-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES-CONFIGURED: {{^}}    if (!q.push(i)) break;{{$}}

@@ -339,7 +339,11 @@ void stage(int n) {
 }
 
 // The fixes, in file order.
-// CHECK-FIXES: {{^}}        { ch.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}        ch.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES: {{^}}    if (!ch.send(i)) break;{{$}}
-// CHECK-FIXES: {{^}}          { pipe.hangup(); break; }{{$}}
+// CHECK-FIXES: {{^}}          pipe.hangup();{{$}}
+// CHECK-FIXES-NEXT: {{^}}          break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        }{{$}}
 // CHECK-FIXES: {{^}}    pipe.write(i);{{$}}

@@ -36,7 +36,9 @@ void breakOut(int n) {
 // CHECK-NOTES: :[[@LINE-11]]:11: note: consumer breaks out of its pop loop here without closing 'q'
 // CHECK-NOTES: :[[@LINE-16]]:5: note: consumer threads spawned here in a loop
 // CHECK-NOTES: :[[@LINE-9]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES: {{^}}          { q.close(); break; }{{$}}
+// CHECK-FIXES: {{^}}          q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}          break;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
 
 // throw out of the consumer (std::async keeps the exception in the future).
@@ -129,7 +131,9 @@ void freeFunction(int n) {
 // CHECK-NOTES: :[[@LINE-16]]:7: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-11]]:15: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-9]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
-// CHECK-FIXES: {{^}}      { q.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}      q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}      return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}    }{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
 
 // a member function run on a member queue.
@@ -161,7 +165,9 @@ private:
 // CHECK-NOTES: :[[@LINE-22]]:18: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-21]]:12: note: fix: close 'box_' on each consumer exit, so that a producer blocked in 'put' wakes up
 // CHECK-FIXES: {{^}}      box_.put(i);{{$}}
-// CHECK-FIXES: {{^}}        { box_.stop(); goto fail; }{{$}}
+// CHECK-FIXES: {{^}}        box_.stop();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        goto fail;{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
 
 // close() exists but does not wake a writer asleep in push().
 void closeDoesNotWake(int n) {

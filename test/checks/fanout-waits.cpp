@@ -62,7 +62,9 @@ void latchBeforeDrain(int n) {
 // CHECK-NOTES: :[[@LINE-9]]:18: note: 'results' is drained only here, after the wait
 // CHECK-NOTES: :[[@LINE-13]]:3: note: fix: join the workers and close the queue on a joiner thread while this thread drains it
 // CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
-// CHECK-FIXES: {{^}}          { q.close(); return; }{{$}}
+// CHECK-FIXES: {{^}}          q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}          return;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        }{{$}}
 // CHECK-FIXES: {{^}}  std::thread joiner([&] {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}    done.wait();{{$}}
 // CHECK-FIXES-NEXT: {{^}}    results.close();{{$}}

@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/Basic/Diagnostic.h"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,24 @@ bool insertStatementBefore(const clang::Stmt *S,
                            const std::string &Code,
                            const clang::ASTContext &Ctx,
                            std::vector<clang::FixItHint> &Out);
+
+/// When \p Statement is the lone, unbraced body of \p Parent (an if, else or
+/// loop) and starts a line of its own: where ` {` goes (after the `)`, `else`
+/// or `do` before it) and the indentation of \p Parent's line, for the `}`.
+struct BraceOpening {
+  clang::SourceLocation OpenAt;
+  std::string ParentIndent;
+};
+std::optional<BraceOpening> braceOpening(const clang::Stmt *Statement,
+                                         const clang::Stmt *Parent,
+                                         const clang::ASTContext &Ctx);
+
+/// Appends to \p Out an edit that includes the standard header \p Header
+/// (`atomic`) in the file of \p Near, after the last `#include` before it,
+/// unless the file already includes it.
+void insertIncludeIfMissing(llvm::StringRef Header, clang::SourceLocation Near,
+                            const clang::ASTContext &Ctx,
+                            std::vector<clang::FixItHint> &Out);
 
 } // namespace fanout
 

@@ -68,6 +68,14 @@ struct QueueApi {
   bool CloseIsPermanent = true;
   /// Whether this row came from reading a hand-written class.
   bool Inferred = false;
+  /// A push that gives up instead of sleeping forever, as code for the
+  /// stop-signal fix: {0} is the object and accessor (`q.`, `p->`), {1} the
+  /// pushed arguments. Empty: none known (a non-blocking push of the class
+  /// with the blocking push's parameters is then looked for).
+  std::string RetryPush;
+  /// Whether RetryPush itself waits a while for room (a timed push);
+  /// otherwise the fix sleeps between attempts.
+  bool RetryPushWaits = false;
 
   bool isBounded() const { return CanBeBounded; }
   bool hasReliableClose() const {

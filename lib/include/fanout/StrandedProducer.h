@@ -32,6 +32,10 @@ struct StrandedProducerCase {
   const clang::Stmt *ProducerLoop = nullptr;
   /// Null when the spawning function itself produces.
   const SpawnSite *ProducerSpawn = nullptr;
+  /// Set when the producer thread's body only calls a helper that pushes.
+  const clang::CallExpr *ProducerVia = nullptr;
+  /// Every blocking push the producer makes on the queue (`Push` included).
+  std::vector<QueueOperation> ProducerPushes;
   const WaitSite *ProducerWait = nullptr;
   std::vector<ConsumerCase> Consumers;
   std::vector<const WaitSite *> ConsumerWaits;
