@@ -337,6 +337,11 @@ def main():
                           statistics.median(row["wall"]), min(row["cpu"]),
                           tus / min(row["wall"]), max(row["rss"]) / 1024,
                           max(row["pss"]) / 1024, row["report"]))
+    for audit, rct in zip(rows[0::2], rows[1::2]):
+        print("-j%s ratio fanout-audit / run-clang-tidy: wall (min) %.2f, "
+              "CPU (min) %.2f" % (audit["jobs"], min(audit["wall"]) /
+                                  min(rct["wall"]),
+                                  min(audit["cpu"]) / min(rct["cpu"])))
     return 0
 
 
