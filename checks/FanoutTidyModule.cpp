@@ -3,7 +3,12 @@
 #include "StrandedConsumerCheck.h"
 #include "StrandedProducerCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
+#include "llvm/Config/llvm-config.h"
+// LLVM 22 moved the registry into ClangTidyModule.h and deprecated this
+// header; 19 still needs it.
+#if LLVM_VERSION_MAJOR < 22
 #include "clang-tidy/ClangTidyModuleRegistry.h"
+#endif
 
 namespace clang::tidy::fanout {
 
