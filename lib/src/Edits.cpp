@@ -112,6 +112,38 @@ braceOpening(const Stmt *Statement, const Stmt *Parent, const ASTContext &Ctx) {
                       indentationOf(TokenBegin, SM)};
 }
 
+std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
+                                             const Expr *Object, bool Arrow,
+                                             StringRef Close,
+                                             const ASTContext &Ctx) {
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
+  std::string Text = Object ? sourceText(Object, Ctx) : "";
+  if (!Block || Text.empty() || Close.empty() ||
+      isInMacro(Block->getSourceRange()) ||
+      isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
+    return std::nullopt;
+  std::string Guard =
+      Arrow ? "struct CloseOnExit { decltype(" + Text +
+                  ") queue; ~CloseOnExit() { queue->" + Close.str() +
+                  "(); } } closeOnExit{" + Text + "};"
+            : "struct CloseOnExit { decltype(" + Text +
+                  ") &queue; ~CloseOnExit() { queue." + Close.str() +
+                  "(); } } closeOnExit{" + Text + "};";
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation AfterBrace = Block->getLBracLoc().getLocWithOffset(1);
+  if (Block->body_empty())
+    return FixItHint::CreateInsertion(AfterBrace, " " + Guard);
+  SourceLocation First = Block->body_front()->getBeginLoc();
+  if (First.isMacroID())
+    return std::nullopt;
+  // On a line of its own, indented like the first statement, when that is
+  // on a line of its own.
+  if (SM.getSpellingLineNumber(First) != SM.getSpellingLineNumber(AfterBrace))
+    return FixItHint::CreateInsertion(First,
+                                      Guard + "\n" + indentationOf(First, SM));
+  return FixItHint::CreateInsertion(First, Guard + " ");
+}
+
 void insertIncludeIfMissing(StringRef Header, SourceLocation Near,
                             const ASTContext &Ctx,
                             std::vector<FixItHint> &Out) {

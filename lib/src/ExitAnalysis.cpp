@@ -90,8 +90,11 @@ public:
   }
 
   std::optional<ConsumerSummary> run();
+  /// Also report calls whose exceptions leave the consumer.
+  bool ReportThrowingCalls = false;
 
 private:
+  bool mayThrowOut(const FunctionDecl *Callee, int Depth) const;
   bool findPopLoop();
   bool loopLastsUntilClosed() const;
   std::optional<bool> closedWhenTrue(const Expr *Cond,
@@ -111,6 +114,8 @@ private:
   std::unique_ptr<ParentMap> Parents;
   /// Set when a drained edge came from a sentinel test, not from the queue.
   mutable bool SawSentinel = false;
+  /// Whether a function can let an exception out, by definition.
+  mutable DenseMap<const FunctionDecl *, bool> ThrowsOut;
   /// Set when the pop loop runs while a stop flag allows it (`while
   /// (running_)`): leaving through that condition is a stop someone asked
   /// for, not an exit of the consumer's own.
@@ -399,6 +404,50 @@ bool ConsumerAnalyzer::leavesPopLoop(const Stmt *Jump) const {
   return false;
 }
 
+/// Whether \p S sits in the try block of a try statement below \p Root
+/// (some handler may catch what it throws).
+static bool insideTryBlock(const Stmt *S, const ParentMap &Parents) {
+  for (const Stmt *Child = S, *P = Parents.getParent(S); P;
+       Child = P, P = Parents.getParent(P))
+    if (const auto *Try = dyn_cast<CXXTryStmt>(P);
+        Try && Try->getTryBlock() == Child)
+      return true;
+  return false;
+}
+
+/// Whether a call to \p Callee can end in an exception that leaves it: a
+/// `throw` outside any try block in its body, or such a call (to \p Depth
+/// more levels). Unknown bodies, noexcept functions and the system headers'
+/// code count as not throwing: reporting is for exceptions the code shows.
+bool ConsumerAnalyzer::mayThrowOut(const FunctionDecl *Callee,
+                                   int Depth) const {
+  const FunctionDecl *Def = Callee ? Callee->getDefinition() : nullptr;
+  if (!Def || !Def->getBody() || Def->isInvalidDecl() ||
+      Ctx.getSourceManager().isInSystemHeader(Def->getLocation()))
+    return false;
+  if (const auto *Proto = Def->getType()->getAs<FunctionProtoType>();
+      Proto && Proto->isNothrow())
+    return false;
+  if (auto It = ThrowsOut.find(Def); It != ThrowsOut.end())
+    return It->second;
+  ThrowsOut[Def] = false; // Recursion: assume not while looking.
+  const Stmt *Body = Def->getBody();
+  if (containsErrors(Body))
+    return false;
+  ParentMap CalleeParents(const_cast<Stmt *>(Body));
+  bool Throws = false;
+  forEachDescendant(Body, [&](const Stmt *S) {
+    if (Throws || insideTryBlock(S, CalleeParents))
+      return;
+    if (isa<CXXThrowExpr>(S))
+      Throws = true;
+    else if (const auto *Call = dyn_cast<CallExpr>(S); Call && Depth > 0)
+      Throws = mayThrowOut(Call->getDirectCallee(), Depth - 1);
+  });
+  ThrowsOut[Def] = Throws;
+  return Throws;
+}
+
 void ConsumerAnalyzer::collectCandidates() {
   if (ProducerMode) {
     forEachDescendant(Function->getBody(), [&](const Stmt *S) {
@@ -428,6 +477,11 @@ void ConsumerAnalyzer::collectCandidates() {
       Candidates.push_back({S, ExitKind::Break});
     else if (isa<GotoStmt>(S) && leavesPopLoop(S))
       Candidates.push_back({S, ExitKind::Goto});
+    else if (const auto *Call = dyn_cast<CallExpr>(S);
+             Call && ReportThrowingCalls && BeforeLoopEnd(S) &&
+             !OnQueue(Call) && !insideTryBlock(Call, *Parents) &&
+             mayThrowOut(Call->getDirectCallee(), /*Depth=*/1))
+      Candidates.push_back({S, ExitKind::ThrowingCall});
   });
 }
 
@@ -614,6 +668,13 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
     if (It == Position.end())
       continue; // Dead code.
     auto [Block, Index] = It->second;
+    // An exception from a call leaves at once: no path in the CFG to follow,
+    // only the guards it unwinds.
+    if (C.Kind == ExitKind::ThrowingCall) {
+      if (ReachedUnwoken(Block, Index) && !unwindingCloses(C.Stmt))
+        Summary.Exits.push_back(C);
+      continue;
+    }
     if (ReachedUnwoken(Block, Index) && EndReachableAfter(Block, Index, -1) &&
         !(C.Kind == ExitKind::Throw && unwindingCloses(C.Stmt)))
       Summary.Exits.push_back(C);
@@ -653,12 +714,14 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
 
 std::optional<ConsumerSummary> analyzeConsumer(const FunctionDecl *Body,
                                                ASTContext &Ctx,
-                                               QueueOpFinder OnQueue) {
+                                               QueueOpFinder OnQueue,
+                                               bool ExceptionsEndTask) {
   if (!Body || !Body->hasBody())
     return std::nullopt;
-  return ConsumerAnalyzer(Body->getDefinition() ? Body->getDefinition() : Body,
-                          Ctx, OnQueue)
-      .run();
+  ConsumerAnalyzer Analyzer(
+      Body->getDefinition() ? Body->getDefinition() : Body, Ctx, OnQueue);
+  Analyzer.ReportThrowingCalls = ExceptionsEndTask;
+  return Analyzer.run();
 }
 
 std::vector<StrandingExit> findExitsWithoutClose(const FunctionDecl *Body,

@@ -40,7 +40,8 @@ private:
   bool planJoinSideClose();
   bool planExitCloses();
   bool planExitStatements(
-      llvm::function_ref<std::string(const ConsumerCase &)> CodeFor);
+      llvm::function_ref<std::string(const ConsumerCase &)> CodeFor,
+      bool GuardWhenCallsThrow = false);
   bool planProducerHandling();
   std::optional<std::string> planStopSignal();
   std::string retryPushTemplate(bool &Waits) const;
@@ -132,17 +133,38 @@ bool Planner::planJoinSideClose() {
 
 bool Planner::planExitCloses() {
   return planExitStatements(
-      [&](const ConsumerCase &Consumer) { return closeCall(Consumer.Pop); });
+      [&](const ConsumerCase &Consumer) { return closeCall(Consumer.Pop); },
+      /*GuardWhenCallsThrow=*/true);
 }
 
 /// Runs the statement \p CodeFor gives (a close, a stop request) on every
 /// stranding exit of every consumer.
 bool Planner::planExitStatements(
-    function_ref<std::string(const ConsumerCase &)> CodeFor) {
+    function_ref<std::string(const ConsumerCase &)> CodeFor,
+    bool GuardWhenCallsThrow) {
   for (const ConsumerCase &Consumer : Case.Consumers) {
     std::string Code = CodeFor(Consumer);
     if (Code.empty())
       return false;
+    // An exception from a call leaves no statement to put the close before:
+    // a guard declared first closes on every way out instead.
+    if (any_of(Consumer.Summary.Exits, [](const StrandingExit &Exit) {
+          return Exit.Kind == ExitKind::ThrowingCall;
+        })) {
+      std::optional<FixItHint> Guard =
+          GuardWhenCallsThrow
+              ? closeGuardInsertion(Consumer.Body->getBody(),
+                                    Consumer.Pop.Object, Consumer.Pop.Arrow,
+                                    Case.Api->Close.empty()
+                                        ? StringRef()
+                                        : StringRef(Case.Api->Close.front()),
+                                    Ctx)
+              : std::nullopt;
+      if (!Guard)
+        return false;
+      Edits.push_back(*Guard);
+      continue;
+    }
     const FunctionDecl *Body = Consumer.Body;
     ParentMap Parents(Body->getBody());
     for (const StrandingExit &Exit : Consumer.Summary.Exits) {

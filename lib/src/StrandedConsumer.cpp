@@ -118,43 +118,18 @@ const char *producerExitNote(ExitKind Kind) {
 }
 
 /// A guard declared first in the producer's body closes the queue on every
-/// way out, exceptions included:
-///   struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); }
-///   }
-///       closeOnExit{q};
+/// way out, exceptions included.
 std::vector<FixItHint> Analysis::planGuard(const Actor &Producer,
                                            const QueueOperation &Push,
                                            const QueueApi &Api) {
-  const auto *Body =
-      dyn_cast_or_null<CompoundStmt>(Producer.Function->getBody());
-  std::string Object = sourceText(Push.Object, Ctx);
-  if (!Body || Object.empty() || Api.Close.empty() ||
-      isInMacro(Body->getSourceRange()) ||
-      isa<CXXThisExpr>(Push.Object->IgnoreParenImpCasts()))
+  if (Api.Close.empty())
     return {};
-  const std::string &Close = Api.Close.front();
-  std::string Guard = Push.Arrow
-                          ? "struct CloseOnExit { decltype(" + Object +
-                                ") queue; ~CloseOnExit() { queue->" + Close +
-                                "(); } } closeOnExit{" + Object + "};"
-                          : "struct CloseOnExit { decltype(" + Object +
-                                ") &queue; ~CloseOnExit() { queue." + Close +
-                                "(); } } closeOnExit{" + Object + "};";
-  const SourceManager &SM = Ctx.getSourceManager();
-  SourceLocation AfterBrace = Body->getLBracLoc().getLocWithOffset(1);
-  if (Body->body_empty())
-    return {FixItHint::CreateInsertion(AfterBrace, " " + Guard)};
-  SourceLocation First = Body->body_front()->getBeginLoc();
-  if (First.isMacroID())
+  std::optional<FixItHint> Guard =
+      closeGuardInsertion(Producer.Function->getBody(), Push.Object, Push.Arrow,
+                          Api.Close.front(), Ctx);
+  if (!Guard)
     return {};
-  // On a line of its own, indented like the first statement, when that is
-  // on a line of its own.
-  if (SM.getSpellingLineNumber(First) != SM.getSpellingLineNumber(AfterBrace)) {
-    unsigned Column = SM.getSpellingColumnNumber(First);
-    return {FixItHint::CreateInsertion(
-        First, Guard + "\n" + std::string(Column - 1, ' '))};
-  }
-  return {FixItHint::CreateInsertion(First, Guard + " ")};
+  return {*Guard};
 }
 
 void Analysis::analyzeQueue(const ValueDecl *Queue,

@@ -17,6 +17,22 @@ using namespace llvm;
 namespace fanout {
 namespace {
 
+/// Whether an exception escaping a thread body started at \p Spawn ends only
+/// that task (std::async stores it in the future, a task group rethrows it
+/// at wait()) rather than the process (std::thread, pthread, and asio's
+/// post, whose exception leaves the pool's thread).
+bool exceptionsEndTask(const SpawnSite *Spawn) {
+  if (!Spawn)
+    return false;
+  if (Spawn->Kind == "std::async")
+    return true;
+  if (Spawn->Kind != "task")
+    return false;
+  const auto *Call = dyn_cast_or_null<CallExpr>(Spawn->Expr);
+  StringRef Name = Call ? calleeName(Call) : StringRef();
+  return Name != "post" && Name != "dispatch" && Name != "defer";
+}
+
 class Analysis {
 public:
   Analysis(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
@@ -110,8 +126,8 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
     auto OnQueue = [&](const CallExpr *Call) {
       return Model.operationOn(Call, Queue, I);
     };
-    std::optional<ConsumerSummary> Summary =
-        analyzeConsumer(Actors[I].Function, Ctx, OnQueue);
+    std::optional<ConsumerSummary> Summary = analyzeConsumer(
+        Actors[I].Function, Ctx, OnQueue, exceptionsEndTask(Actors[I].Spawn));
     if (!Summary)
       continue; // Not a draining consumer: it pops a known number of items.
     if (Summary->Exits.empty())
@@ -154,8 +170,21 @@ const char *exitNote(ExitKind Kind) {
            "closed";
   case ExitKind::FallOff:
     return "consumer finishes here without closing '{0}'";
+  case ExitKind::ThrowingCall:
+    return "an exception from '{1}' ends the consumer here without closing "
+           "'{0}'";
   }
   return "";
+}
+
+/// The name of the function \p S calls, for notes.
+std::string calleeOf(const Stmt *S) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(S);
+  if (!Call)
+    return {};
+  if (const FunctionDecl *Callee = Call->getDirectCallee())
+    return Callee->getNameAsString();
+  return calleeName(Call).str();
 }
 
 Finding Analysis::describe(const StrandedProducerCase &Case) {
@@ -173,7 +202,8 @@ Finding Analysis::describe(const StrandedProducerCase &Case) {
   Note(Case.Queue->getLocation(), formatv("queue '{0}' declared here", Name));
   for (const ConsumerCase &Consumer : Case.Consumers) {
     for (const StrandingExit &Exit : Consumer.Summary.Exits)
-      Note(Exit.Stmt->getBeginLoc(), formatv(exitNote(Exit.Kind), Name));
+      Note(Exit.Stmt->getBeginLoc(),
+           formatv(exitNote(Exit.Kind), Name, calleeOf(Exit.Stmt)));
     Note(Consumer.Spawn->Expr->getBeginLoc(),
          formatv("consumer thread{0} spawned here{1}",
                  Consumer.Spawn->InLoop ? "s" : "",

@@ -40,6 +40,17 @@ std::optional<BraceOpening> braceOpening(const clang::Stmt *Statement,
                                          const clang::Stmt *Parent,
                                          const clang::ASTContext &Ctx);
 
+/// A guard declared first in \p Body that closes the queue \p Object
+/// (`q`, `*p`; \p Arrow when it was used with `->`) on every way out,
+/// exceptions included:
+///   struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); }
+///   } closeOnExit{q};
+/// None where it cannot be written certainly right (macros, `this`).
+std::optional<clang::FixItHint>
+closeGuardInsertion(const clang::Stmt *Body, const clang::Expr *Object,
+                    bool Arrow, llvm::StringRef Close,
+                    const clang::ASTContext &Ctx);
+
 /// Appends to \p Out an edit that includes the standard header \p Header
 /// (`atomic`) in the file of \p Near, after the last `#include` before it,
 /// unless the file already includes it.

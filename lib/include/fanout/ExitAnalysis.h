@@ -26,6 +26,9 @@ enum class ExitKind {
   Goto,
   LoopCondition,
   FallOff, ///< The end of the function body (Stmt is the body).
+  /// A call whose exception leaves the consumer (Stmt is the call): only for
+  /// threads where an escaping exception ends the task, not the process.
+  ThrowingCall,
 };
 
 /// A way out of a consumer that leaves the producer asleep.
@@ -51,9 +54,13 @@ struct ConsumerSummary {
 /// Analyses \p Body (the function a consumer thread runs). Returns nothing
 /// when it does not pop from the queue in a loop that lasts until the queue
 /// is closed, i.e. when it is not a draining consumer.
+/// With \p ExceptionsEndTask (std::async, task groups: an escaping exception
+/// is stored, not fatal), calls that can throw out of the consumer are exits
+/// too.
 std::optional<ConsumerSummary> analyzeConsumer(const clang::FunctionDecl *Body,
                                                clang::ASTContext &Ctx,
-                                               QueueOpFinder OnQueue);
+                                               QueueOpFinder OnQueue,
+                                               bool ExceptionsEndTask = false);
 
 /// The ways \p Body can finish without having closed the queue: returns,
 /// throws, and falling off its end (FallOff), each on a path that reaches
