@@ -313,6 +313,68 @@ int twice(int v) {
 """
 
 
+# A queue that cannot be closed (a semaphore ring with a non-blocking put):
+# the quick fix is the stop signal, which also adds #include <atomic>.
+STOP_SIGNAL_CPP = """\
+#include <array>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+
+template <typename T, std::ptrdiff_t N> class SlotRing {
+public:
+  void put(T v) {
+    free_.acquire();
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      buf_[tail_] = v;
+      tail_ = (tail_ + 1) % N;
+    }
+    used_.release();
+  }
+  bool try_put(T v) {
+    if (!free_.try_acquire())
+      return false;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      buf_[tail_] = v;
+      tail_ = (tail_ + 1) % N;
+    }
+    used_.release();
+    return true;
+  }
+  T take() {
+    used_.acquire();
+    std::lock_guard<std::mutex> lk(m_);
+    T v = buf_[head_];
+    head_ = (head_ + 1) % N;
+    free_.release();
+    return v;
+  }
+
+private:
+  std::counting_semaphore<N> free_{N}, used_{0};
+  std::mutex m_;
+  std::array<T, N> buf_{};
+  std::ptrdiff_t head_ = 0, tail_ = 0;
+};
+
+bool process(int item) { return item < 0; }
+
+int main() {
+  SlotRing<int, 4> ring;
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(ring.take()))
+        return;
+  });
+  for (int i = 0; i < 100; ++i)
+    ring.put(i);
+  consumer.join();
+}
+"""
+
+
 def make_workspace(root, examples):
     """root/.clang-tidy only enables the checks (plus a stock check clangd
     deems slow); root/configured/ is the header-queue setup of
@@ -328,6 +390,7 @@ def make_workspace(root, examples):
     (root / "mission.cpp").write_text(mission)
     (root / "bounded_queue.h").write_text(header)
     (root / "slow.cpp").write_text(SLOW_CPP)
+    (root / "stop_signal.cpp").write_text(STOP_SIGNAL_CPP)
     (root / ".clang-tidy").write_text("Checks: '-*,fanout-*,%s'\n"
                                       % SLOW_STOCK_CHECK)
     # clangd skips function bodies in headers, so a queue class defined in
@@ -337,7 +400,8 @@ def make_workspace(root, examples):
     (configured / "mission.cpp").write_text(mission)
     (configured / "bounded_queue.h").write_text(header)
     (configured / ".clangd").write_text(CONFIGURED_CLANGD)
-    files = [root / n for n in ("inline.cpp", "mission.cpp", "slow.cpp")]
+    files = [root / n for n in ("inline.cpp", "mission.cpp", "slow.cpp",
+                                "stop_signal.cpp")]
     files.append(configured / "mission.cpp")
     (root / "compile_commands.json").write_text(json.dumps([
         {"directory": str(f.parent), "file": str(f),
@@ -532,7 +596,40 @@ def editor_session(server, root, mission, inline, timings):
     log("ok: mission.cpp (queue class in a header) reported from the "
         "queue's declarations")
 
-    # 6. clangd's filter still drops a stock check it deems slow.
+    # 6. A queue without close: the quick fix raises a flag on the consumer's
+    #    exit, retries the push with try_put, and includes <atomic>.
+    stop = root / "stop_signal.cpp"
+    open_file(server, stop, STOP_SIGNAL_CPP)
+    published = server.diagnostics(uri_of(stop), 1)
+    found = ours(published["diagnostics"])
+    expect(len(found) == 1, "stop_signal.cpp: expected one diagnostic, got:"
+           f"\n{describe(published['diagnostics'])}")
+    diag = found[0]
+    expect(diag["range"]["start"]["line"] ==
+           line_of(STOP_SIGNAL_CPP, "ring.put(i)"),
+           f"stop_signal.cpp: warning not at the blocking put: {diag}")
+    actions, _ = server.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri_of(stop)},
+        "range": diag["range"],
+        "context": {"diagnostics": [diag], "only": ["quickfix"]},
+    })
+    fixes = [a for a in actions or [] if "edit" in a]
+    expect(fixes, f"no quick fix for the queue without close: {actions}")
+    fixed, n = apply_workspace_edit(fixes[0]["edit"], uri_of(stop),
+                                    STOP_SIGNAL_CPP)
+    for needle in ("#include <atomic>", "std::atomic<bool> ringClosed{false};",
+                   "ringClosed = true;", "ring.try_put(i)"):
+        expect(needle in fixed, f"the stop-signal quick fix lacks {needle!r}:"
+               f"\n{fixed}")
+    change(server, stop, fixed, 2)
+    after = server.diagnostics(uri_of(stop), 2)
+    expect(not ours(after["diagnostics"]),
+           "still reported after the stop-signal quick fix:\n"
+           f"{describe(after['diagnostics'])}\nfixed text:\n{fixed}")
+    log(f"ok: stop-signal quick fix ({n} edits, #include <atomic> added) "
+        "clears the warning")
+
+    # 7. clangd's filter still drops a stock check it deems slow.
     slow = root / "slow.cpp"
     open_file(server, slow, SLOW_CPP)
     published = server.diagnostics(uri_of(slow), 1)
