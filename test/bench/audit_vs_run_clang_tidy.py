@@ -10,13 +10,16 @@ other processes on the machine hits both alike; the minimum and the median of
 each are reported, with the ratio of the minima.
 
 Memory: the peak RSS of the largest single process (/usr/bin/time's %M: the
-run's waited-for processes, workers and clang-tidy included), and the peak
-of the summed
-PSS of the whole process tree, sampled every 0.2 s from
-/proc/<pid>/smaps_rollup (PSS splits pages shared between forked workers or
-mapped libraries among their users, so the sum is the memory the run really
-occupies). --jobs-list 1,2,4 repeats the comparison at each parallelism
-(more jobs than cores is marked as oversubscribed).
+run's waited-for processes, workers and clang-tidy included), and two peaks
+of the whole process tree, sampled every 0.2 s from
+/proc/<pid>/smaps_rollup: the summed Pss_Anon (anonymous memory: heaps and
+ASTs; pages shared copy-on-write between forked workers are split among
+them, so the sum is what the run allocates) and the summed PSS (also the
+mapped files, chiefly libLLVM and libclang-cpp, whose pages are split among
+every process on the machine that maps them, so this figure drops when
+other clang processes run alongside). --jobs-list 1,2,4 repeats the
+comparison at each parallelism (more jobs than cores is marked as
+oversubscribed).
 
   test/bench/audit_vs_run_clang_tidy.py --setup-libzmq /tmp/bench
       clones libzmq (a threaded C++ library: 230 TUs in src/, tests/, perf/)
@@ -182,7 +185,7 @@ def setup_synthetic(where, tus):
 
 
 def tree_pss_kb(root):
-    """Summed PSS in kB of root and all its descendants (0 if gone)."""
+    """Summed (PSS, Pss_Anon) in kB of root and all its descendants."""
     children = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -195,7 +198,8 @@ def tree_pss_kb(root):
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root]
+    pss = anon = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo += children.get(pid, [])
@@ -203,30 +207,31 @@ def tree_pss_kb(root):
             with open("/proc/%d/smaps_rollup" % pid) as f:
                 for line in f:
                     if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
+                        pss += int(line.split()[1])
+                    elif line.startswith("Pss_Anon:"):
+                        anon += int(line.split()[1])
         except OSError:
             pass
-    return total
+    return pss, anon
 
 
 def timed(cmd, **kwargs):
     """Wall seconds, CPU seconds (user + system, the process and everything
     it waited for: workers, clang-tidy processes), the peak RSS in kB of the
-    largest single process, the peak summed PSS in kB of the process tree,
-    and the result."""
+    largest single process, the peaks of the summed PSS and Pss_Anon in kB
+    of the process tree, and the result."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     with tempfile.NamedTemporaryFile("r") as rss:
         proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name]
                                 + cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, **kwargs)
-        peak = [0]
+        peak = [0, 0]
         done = threading.Event()
 
         def sample():
             while not done.wait(0.2):
-                peak[0] = max(peak[0], tree_pss_kb(proc.pid))
+                peak[:] = map(max, peak, tree_pss_kb(proc.pid))
 
         sampler = threading.Thread(target=sample)
         sampler.start()
@@ -238,7 +243,7 @@ def timed(cmd, **kwargs):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
     result = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
-    return wall, cpu, maxrss, peak[0], result
+    return wall, cpu, maxrss, peak, result
 
 
 def compare(args, jobs):
@@ -258,19 +263,21 @@ def compare(args, jobs):
                "-export-fixes", fixes_dir]
         for name in ("fanout-audit", "run-clang-tidy"):
             rows.append({"jobs": "%d%s" % (jobs, over), "tool": name,
-                         "wall": [], "cpu": [], "rss": [], "pss": []})
+                         "wall": [], "cpu": [], "rss": [], "pss": [],
+                         "anon": []})
         for i in range(args.repeat):
             for row, cmd in zip(rows, (audit, rct)):
                 shutil.rmtree(fixes_dir, ignore_errors=True)
-                seconds, cpu, rss, pss, proc = timed(cmd)
+                seconds, cpu, rss, (pss, anon), proc = timed(cmd)
                 for key, value in (("wall", seconds), ("cpu", cpu),
-                                   ("rss", rss), ("pss", pss)):
+                                   ("rss", rss), ("pss", pss),
+                                   ("anon", anon)):
                     row[key].append(value)
                 print("-j%d run %d %-15s %7.1fs wall %7.1fs CPU, %5.0f MB "
-                      "RSS, %5.0f MB PSS, exit %d, load %.1f"
+                      "RSS, %5.0f MB PSS, %5.0f MB anon, exit %d, load %.1f"
                       % (jobs, i + 1, row["tool"], seconds, cpu, rss / 1024,
-                         pss / 1024, proc.returncode, os.getloadavg()[0]),
-                      flush=True)
+                         pss / 1024, anon / 1024, proc.returncode,
+                         os.getloadavg()[0]), flush=True)
                 if row["tool"] == "fanout-audit":
                     summary = json.load(open(report))["summary"]
                     row["report"] = "%d analysed, %d failed, %d findings" % (
@@ -329,14 +336,17 @@ def main():
     print("compile database: %s (%d TUs), checks %s, %d runs each, %d cores"
           % (args.build, tus, args.checks, args.repeat, os.cpu_count()))
     print("| -j | tool | wall min | wall median | CPU min | TUs/s (wall "
-          "min) | peak RSS, one process | peak PSS, all processes | report |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "min) | peak RSS, one process | peak anon, all processes | "
+          "peak PSS, all processes | report |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| %s | %s | %.1f s | %.1f s | %.1f s | %.2f | %.0f MB | %.0f MB "
-              "| %s |" % (row["jobs"], row["tool"], min(row["wall"]),
-                          statistics.median(row["wall"]), min(row["cpu"]),
-                          tus / min(row["wall"]), max(row["rss"]) / 1024,
-                          max(row["pss"]) / 1024, row["report"]))
+              "| %.0f MB | %s |" % (
+                  row["jobs"], row["tool"], min(row["wall"]),
+                  statistics.median(row["wall"]), min(row["cpu"]),
+                  tus / min(row["wall"]), max(row["rss"]) / 1024,
+                  max(row["anon"]) / 1024, max(row["pss"]) / 1024,
+                  row["report"]))
     for audit, rct in zip(rows[0::2], rows[1::2]):
         print("-j%s ratio fanout-audit / run-clang-tidy: wall (min) %.2f, "
               "CPU (min) %.2f" % (audit["jobs"], min(audit["wall"]) /
