@@ -22,7 +22,42 @@ using namespace llvm;
 
 namespace fanout {
 
-bool closesQueue(const CallExpr *Call, QueueOpFinder OnQueue, int Depth) {
+/// The variable or parameter \p E names, through `&x` and `*p`.
+static const ValueDecl *namedObject(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Unary = dyn_cast_or_null<UnaryOperator>(E);
+      Unary && (Unary->getOpcode() == UO_AddrOf ||
+                Unary->getOpcode() == UO_Deref))
+    E = ignoreWrappers(Unary->getSubExpr());
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
+    return Ref->getDecl();
+  return nullptr;
+}
+
+/// Whether \p Inner, in the body of \p Callee, closes the parameter that
+/// \p Call passes the queue to.
+static bool closesPassedQueue(const CallExpr *Inner, const CallExpr *Call,
+                              const FunctionDecl *Callee,
+                              const Expr *QueueInCaller, const QueueApi *Api) {
+  if (!QueueInCaller || !Api || !Api->hasReliableClose() ||
+      !is_contained(Api->Close, calleeName(Inner)))
+    return false;
+  bool Arrow = false;
+  const auto *Param =
+      dyn_cast_or_null<ParmVarDecl>(namedObject(calleeObject(Inner, &Arrow)));
+  if (!Param || Param->getDeclContext() != Callee)
+    return false;
+  // A lambda called through operator() has the object as argument 0.
+  unsigned Index = Param->getFunctionScopeIndex() +
+                   (isa<CXXOperatorCallExpr>(Call) ? 1 : 0);
+  if (Index >= Call->getNumArgs())
+    return false;
+  const ValueDecl *Passed = namedObject(Call->getArg(Index));
+  return Passed && Passed == namedObject(QueueInCaller);
+}
+
+bool closesQueue(const CallExpr *Call, QueueOpFinder OnQueue, int Depth,
+                 const Expr *QueueInCaller, const QueueApi *Api) {
   if (std::optional<QueueOperation> Op = OnQueue(Call))
     return Op->Role == QueueRole::Close && Op->Api->hasReliableClose();
   if (Depth >= 2)
@@ -43,7 +78,9 @@ bool closesQueue(const CallExpr *Call, QueueOpFinder OnQueue, int Depth) {
   bool Closes = false;
   forEachDescendant(Callee->getBody(), [&](const Stmt *S) {
     if (const auto *Inner = dyn_cast<CallExpr>(S))
-      Closes = Closes || closesQueue(Inner, OnQueue, Depth + 1);
+      Closes = Closes || closesQueue(Inner, OnQueue, Depth + 1) ||
+               (Depth == 0 && closesPassedQueue(Inner, Call, Callee,
+                                                QueueInCaller, Api));
   });
   return Closes;
 }
@@ -106,6 +143,14 @@ private:
   bool unwindingCloses(const Stmt *Throw) const;
   void collectCandidates();
   bool leavesPopLoop(const Stmt *Jump) const;
+  /// Whether \p Inner is \p Outer or below it: a walk up the parent map,
+  /// not down \p Outer's subtree (that made big loops quadratic).
+  bool isWithin(const Stmt *Outer, const Stmt *Inner) const {
+    for (const Stmt *S = Inner; S; S = Parents->getParent(S))
+      if (S == Outer)
+        return true;
+    return false;
+  }
 
   const FunctionDecl *Function;
   ASTContext &Ctx;
@@ -120,8 +165,13 @@ private:
   /// (running_)`): leaving through that condition is a stop someone asked
   /// for, not an exit of the consumer's own.
   mutable bool StopFlagLoop = false;
+  /// Set for a counted pop loop (see ConsumerSummary::EndsOnOwnCondition).
+  mutable bool OwnConditionLoop = false;
 
   const CallExpr *Pop = nullptr;
+  /// How this function names the queue (the object of the pop, or of any
+  /// operation in producer mode).
+  const Expr *QueueObject = nullptr;
   const QueueApi *Api = nullptr;
   const Stmt *PopLoop = nullptr;
   SmallPtrSet<const VarDecl *, 4> PoppedVariables;
@@ -157,6 +207,7 @@ bool ConsumerAnalyzer::findPopLoop() {
       if (const Stmt *Loop = enclosingLoop(Call, *Parents)) {
         Pop = Call;
         Api = Op->Api;
+        QueueObject = Op->Object;
         PopLoop = Loop;
       }
   });
@@ -227,7 +278,12 @@ bool ConsumerAnalyzer::loopLastsUntilClosed() const {
   if (const auto *While = dyn_cast<WhileStmt>(PopLoop))
     if (const VarDecl *CondVar = While->getConditionVariable())
       TestsPop = TestsPop || PoppedVariables.contains(CondVar);
-  return TestsPop;
+  // A counted loop: its own end is the design, its early exits are not.
+  if (!TestsPop) {
+    OwnConditionLoop = true;
+    StopFlagLoop = true;
+  }
+  return true;
 }
 
 bool mentionsName(const Expr *E, StringRef Word) {
@@ -324,7 +380,7 @@ bool ConsumerAnalyzer::wakes(const CFGElement &Element) const {
     if (const FunctionDecl *Callee = Call->getDirectCallee();
         Callee && Callee->isNoReturn())
       return true; // The process ends; nothing is left waiting.
-    return closesQueue(Call, OnQueue);
+    return closesQueue(Call, OnQueue, 0, QueueObject, Api);
   }
   // A guard whose destructor closes the queue: a class that calls a close
   // method in its destructor, or a scope guard given a lambda that closes.
@@ -390,7 +446,7 @@ bool ConsumerAnalyzer::unwindingCloses(const Stmt *Throw) const {
 }
 
 bool ConsumerAnalyzer::leavesPopLoop(const Stmt *Jump) const {
-  if (!contains(PopLoop, Jump))
+  if (!isWithin(PopLoop, Jump))
     return false;
   if (isa<BreakStmt>(Jump)) {
     for (const Stmt *P = Parents->getParent(Jump); P; P = Parents->getParent(P))
@@ -400,7 +456,7 @@ bool ConsumerAnalyzer::leavesPopLoop(const Stmt *Jump) const {
   }
   if (const auto *Goto = dyn_cast<GotoStmt>(Jump))
     return Goto->getLabel() && Goto->getLabel()->getStmt() &&
-           !contains(PopLoop, Goto->getLabel()->getStmt());
+           !isWithin(PopLoop, Goto->getLabel()->getStmt());
   return false;
 }
 
@@ -494,8 +550,10 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
     // The API, for guards whose destructor closes: from any operation.
     forEachDescendant(Body, [&](const Stmt *S) {
       if (const auto *Call = dyn_cast<CallExpr>(S); Call && !Api)
-        if (std::optional<QueueOperation> Op = OnQueue(Call))
+        if (std::optional<QueueOperation> Op = OnQueue(Call)) {
           Api = Op->Api;
+          QueueObject = Op->Object;
+        }
     });
   } else if (!findPopLoop() || !loopLastsUntilClosed()) {
     return std::nullopt;
@@ -545,7 +603,7 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
       continue;
     }
     bool InLoopCondition =
-        Terminator == PopLoop || (LoopCond && contains(LoopCond, Terminator));
+        Terminator == PopLoop || (LoopCond && isWithin(LoopCond, Terminator));
     if (!InLoopCondition || !LoopExit || StopFlagLoop)
       continue;
     for (unsigned I = 0; I < 2; ++I)
@@ -663,6 +721,7 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
   ConsumerSummary Summary;
   Summary.Pop = Pop;
   Summary.PopLoop = PopLoop;
+  Summary.EndsOnOwnCondition = OwnConditionLoop;
   for (const StrandingExit &C : Candidates) {
     auto It = Position.find(C.Stmt);
     if (It == Position.end())

@@ -179,7 +179,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
     };
     std::optional<ConsumerSummary> Summary =
         analyzeConsumer(Actors[I].Function, Ctx, OnQueue);
-    if (!Summary || Summary->EndsOnSentinel)
+    if (!Summary || Summary->EndsOnSentinel || Summary->EndsOnOwnCondition)
       continue;
     if (Bodies.insert(Actors[I].Function).second)
       Consumers.push_back({Actors[I].Spawn, Actors[I].Function, Pop->Op});

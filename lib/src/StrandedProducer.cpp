@@ -129,9 +129,14 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
     std::optional<ConsumerSummary> Summary = analyzeConsumer(
         Actors[I].Function, Ctx, OnQueue, exceptionsEndTask(Actors[I].Spawn));
     if (!Summary)
-      continue; // Not a draining consumer: it pops a known number of items.
-    if (Summary->Exits.empty())
+      continue; // Not a consumer: no pop in a loop.
+    if (Summary->Exits.empty()) {
+      // A counted consumer leaves once it has its items: it neither strands
+      // the producer nor keeps it going.
+      if (Summary->EndsOnOwnCondition)
+        continue;
       return std::nullopt; // This consumer always drains or wakes.
+    }
     Case.Consumers.push_back({Actors[I].Spawn, Actors[I].Function,
                               Actors[I].Via, Pop->Op, std::move(*Summary)});
   }

@@ -94,3 +94,62 @@ void closesOnExit(int n) {
   q.close();
   worker.join();
 }
+
+// A counted consumer (found missing on real code: readerwriterqueue's tests
+// pop a fixed number of items): its early return strands the producer, its
+// loop's own end does not.
+void countedConsumer(int n) {
+  BoundedQueue<int> q(4);
+  std::thread consumer([&] {
+    for (int i = 0; i != n; ++i) {
+      int v;
+      q.pop(v);
+      if (!process(v))
+        return;
+    }
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  consumer.join();
+}
+// CHECK-MESSAGES: :[[@LINE-3]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-FIXES: {{^}}      if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        q.close();{{$}}
+
+// Negative: a counted consumer with no early exit takes all it was meant to.
+void countedConsumerTakesAll(int n) {
+  BoundedQueue<int> q(4);
+  std::thread consumer([&] {
+    int v;
+    for (int i = 0; i < n; ++i) {
+      q.pop(v);
+      process(v);
+    }
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  consumer.join();
+}
+
+// Negative: a counted sampler next to a consumer that always drains.
+void samplerAndDrainer(int n) {
+  BoundedQueue<int> q(4);
+  std::thread sampler([&] {
+    int v;
+    for (int i = 0; i < 10; ++i) {
+      q.pop(v);
+      if (v < 0)
+        return;
+    }
+  });
+  std::thread drainer([&] {
+    int v;
+    while (q.pop(v))
+      process(v);
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  sampler.join();
+  drainer.join();
+}

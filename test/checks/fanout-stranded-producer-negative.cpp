@@ -338,3 +338,34 @@ void noThreads(int n) {
       return;
   }
 }
+
+// A helper that closes the queue it is given, by reference or by pointer
+// (found on real code: the helper was followed, its parameter was not).
+static void stopQueue(BoundedQueue<int> &queue) { queue.close(); }
+static void stopQueueAt(BoundedQueue<int> *queue) { queue->close(); }
+void closesThroughParameter(int n) {
+  BoundedQueue<int> q(8);
+  std::thread producer([&] {
+    for (int i = 0; i < n; ++i)
+      q.push(i);
+    q.close();
+  });
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w)
+    workers.emplace_back([&] {
+      int v;
+      while (q.pop(v)) {
+        if (!process(v)) {
+          stopQueue(q);
+          return;
+        }
+        if (v < 0) {
+          stopQueueAt(&q);
+          break;
+        }
+      }
+    });
+  for (auto &t : workers)
+    t.join();
+  producer.join();
+}

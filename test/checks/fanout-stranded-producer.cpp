@@ -223,3 +223,26 @@ void flagBeforePush(int n) {
 // CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}  q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}
+
+// A helper that closes its parameter, given another queue: still stranded.
+static void stopOther(BoundedQueue<int> &queue) { queue.close(); }
+void closesTheWrongQueue(int n) {
+  BoundedQueue<int> q(8), log(8);
+  std::thread consumer([&] {
+    int v;
+    while (q.pop(v))
+      if (!process(v)) {
+        stopOther(log);
+        return;
+      }
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  consumer.join();
+}
+// CHECK-NOTES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 8): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-NOTES: :[[@LINE-15]]:21: note: queue 'q' declared here
+// CHECK-NOTES: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'
+// CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
+// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up

@@ -49,6 +49,11 @@ struct ConsumerSummary {
   /// Whether the consumer also stops on a sentinel item from the producer
   /// (so the producer need not close the queue).
   bool EndsOnSentinel = false;
+  /// Whether the pop loop ends on a condition of its own that is neither the
+  /// queue's answer nor a stop flag (`for (i = 0; i != n; ++i)`): a counted
+  /// consumer. Its early exits strand the producer as any other's, but it
+  /// does not wait for a close.
+  bool EndsOnOwnCondition = false;
 };
 
 /// Analyses \p Body (the function a consumer thread runs). Returns nothing
@@ -70,10 +75,13 @@ std::vector<StrandingExit>
 findExitsWithoutClose(const clang::FunctionDecl *Body, clang::ASTContext &Ctx,
                       QueueOpFinder OnQueue);
 
-/// Whether \p Call, in the code of \p Caller, certainly closes the queue:
-/// directly, or through a lambda or function it calls (bounded depth).
+/// Whether \p Call certainly closes the queue: directly, or through a
+/// lambda or function it calls (bounded depth). With \p QueueInCaller (how
+/// the caller names the queue) and its \p Api, a helper that closes its
+/// parameter counts when the call passes it the queue (`stop(q)`).
 bool closesQueue(const clang::CallExpr *Call, QueueOpFinder OnQueue,
-                 int Depth = 0);
+                 int Depth = 0, const clang::Expr *QueueInCaller = nullptr,
+                 const QueueApi *Api = nullptr);
 
 } // namespace fanout
 
