@@ -56,41 +56,63 @@ std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
 
 } // namespace
 
-/// The thread's work: its body, or the helper the body does nothing but
-/// call (`[&] { drain(q); }`, `[this] { run(); }`), with the helper's
-/// parameters bound to the arguments (seen through the spawn's bindings).
-static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
-  Actor Direct;
-  Direct.Function = Spawn.Body;
-  Direct.Spawn = &Spawn;
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(Spawn.Body->getBody());
+/// The call that is all of \p F's body, to a helper defined in this
+/// translation unit outside the system headers; null otherwise.
+static const CallExpr *onlyCall(const FunctionDecl *F, ASTContext &Ctx,
+                                const FunctionDecl *&Callee) {
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
   if (!Body || Body->size() != 1)
-    return Direct;
+    return nullptr;
   const auto *Call = dyn_cast_or_null<CallExpr>(
       ignoreWrappers(dyn_cast<Expr>(Body->body_front())));
-  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  Callee = Call ? Call->getDirectCallee() : nullptr;
   if (!Callee || !Callee->getDefinition() ||
       Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()))
-    return Direct;
+    return nullptr;
   Callee = Callee->getDefinition();
-  if (!Callee->hasBody() || Callee == Spawn.Body)
-    return Direct;
-  Actor Delegated;
-  Delegated.Function = Callee;
-  Delegated.Spawn = &Spawn;
-  Delegated.Via = Call;
-  for (unsigned I = 0; I < Callee->getNumParams() && I < Call->getNumArgs();
-       ++I) {
-    const Expr *Arg = Call->getArg(I);
-    // An argument that is itself a parameter bound at the spawn stands for
-    // what the spawn bound it to.
-    if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Arg)))
-      if (auto It = Spawn.Bindings.find(Ref->getDecl());
-          It != Spawn.Bindings.end())
-        Arg = It->second;
-    Delegated.ViaBindings[Callee->getParamDecl(I)] = Arg;
+  if (!Callee->hasBody() || Callee == F)
+    return nullptr;
+  return Call;
+}
+
+/// The thread's work: its body, or the helper the body does nothing but
+/// call (`[&] { drain(q); }`, `[this] { run(); }`), followed through
+/// helpers that only call another (up to three calls), with the last
+/// helper's parameters bound to the arguments (seen through the spawn's
+/// bindings and the calls before).
+static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
+  Actor Result;
+  Result.Function = Spawn.Body;
+  Result.Spawn = &Spawn;
+  const ParamBindings *Outer = &Spawn.Bindings;
+  ParamBindings Bindings;
+  const FunctionDecl *Callee = nullptr;
+  while (Result.ViaChain.size() < 3) {
+    const CallExpr *Call = onlyCall(Result.Function, Ctx, Callee);
+    if (!Call || Callee == Spawn.Body ||
+        is_contained(Result.ViaChain, Call))
+      break;
+    ParamBindings Next;
+    for (unsigned I = 0; I < Callee->getNumParams() && I < Call->getNumArgs();
+         ++I) {
+      const Expr *Arg = Call->getArg(I);
+      // An argument that is itself a parameter bound before stands for
+      // what it was bound to.
+      if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Arg)))
+        if (auto It = Outer->find(Ref->getDecl()); It != Outer->end())
+          Arg = It->second;
+      Next[Callee->getParamDecl(I)] = Arg;
+    }
+    Bindings = std::move(Next);
+    Outer = &Bindings;
+    Result.Function = Callee;
+    Result.ViaChain.push_back(Call);
   }
-  return Delegated;
+  if (!Result.ViaChain.empty()) {
+    Result.Via = Result.ViaChain.front();
+    Result.ViaBindings = std::move(Bindings);
+  }
+  return Result;
 }
 
 FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,

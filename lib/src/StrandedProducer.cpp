@@ -138,7 +138,8 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
       return std::nullopt; // This consumer always drains or wakes.
     }
     Case.Consumers.push_back({Actors[I].Spawn, Actors[I].Function,
-                              Actors[I].Via, Pop->Op, std::move(*Summary)});
+                              Actors[I].Via, Actors[I].ViaChain, Pop->Op,
+                              std::move(*Summary)});
   }
   if (Case.Consumers.empty())
     return std::nullopt;
@@ -213,10 +214,15 @@ Finding Analysis::describe(const StrandedProducerCase &Case) {
          formatv("consumer thread{0} spawned here{1}",
                  Consumer.Spawn->InLoop ? "s" : "",
                  Consumer.Spawn->InLoop ? " in a loop" : ""));
-    if (Consumer.Via)
-      Note(Consumer.Via->getBeginLoc(),
-           formatv("the consumer thread runs '{0}' here",
-                   Consumer.Body->getName()));
+    // Where the thread's work went: each call on the way to the helper
+    // that pops.
+    std::string Caller = "the consumer thread";
+    for (const CallExpr *Call : Consumer.ViaChain) {
+      std::string Callee = calleeOf(Call);
+      Note(Call->getBeginLoc(),
+           formatv("{0} runs '{1}' here", Caller, Callee).str());
+      Caller = "'" + Callee + "'";
+    }
   }
   if (Case.ProducerSpawn)
     Note(Case.ProducerSpawn->Expr->getBeginLoc(),

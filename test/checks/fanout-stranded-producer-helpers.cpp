@@ -88,3 +88,42 @@ void viaClosingHelper(int n) {
   q.close();
   t.join();
 }
+
+// A chain of helpers that only call the next (found missing on generated
+// code): followed up to three calls, each named in a note.
+static void drainInner(BoundedQueue<int> &in) {
+  int v;
+  while (in.pop(v))
+    if (!process(v))
+      return;
+}
+static void drainMiddle(BoundedQueue<int> &in) { drainInner(in); }
+void chainOfTwo(int n) {
+  BoundedQueue<int> q(4);
+  std::thread consumer([&] { drainMiddle(q); });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  consumer.join();
+}
+// CHECK-NOTES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-NOTES: :[[@LINE-8]]:21: note: queue 'q' declared here
+// CHECK-NOTES: :[[@LINE-13]]:7: note: consumer returns here without closing 'q'
+// CHECK-NOTES: :[[@LINE-9]]:15: note: consumer thread spawned here
+// CHECK-NOTES: :[[@LINE-10]]:30: note: the consumer thread runs 'drainMiddle' here
+// CHECK-NOTES: :[[@LINE-14]]:50: note: 'drainMiddle' runs 'drainInner' here
+// CHECK-NOTES: :[[@LINE-10]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-FIXES: {{^}}    if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}      in.close();{{$}}
+
+// Negative: four calls deep is past the bound (and costs nothing).
+static void drainLevel3(BoundedQueue<int> &in) { drainMiddle(in); }
+static void drainLevel4(BoundedQueue<int> &in) { drainLevel3(in); }
+void chainOfFour(int n) {
+  BoundedQueue<int> q(4);
+  std::thread consumer([&] { drainLevel4(q); });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  consumer.join();
+}

@@ -27,6 +27,9 @@ struct Actor {
   /// Set when the thread's body only calls a helper (`[&] { drain(q); }`):
   /// the call, and the helper's parameters bound to its arguments.
   const clang::CallExpr *Via = nullptr;
+  /// Every call on the way when helpers only call further helpers
+  /// (`[&] { run(q); }`, `run` only calls `drain`): Via first, at most 3.
+  llvm::SmallVector<const clang::CallExpr *, 3> ViaChain;
   ParamBindings ViaBindings;
   const ParamBindings *bindings() const {
     if (Via)

@@ -7,6 +7,7 @@
 #include "fanout/QueueModel.h"
 #include "fanout/ThreadModel.h"
 #include "clang/AST/ASTContext.h"
+#include "llvm/ADT/SmallVector.h"
 #include <vector>
 
 namespace fanout {
@@ -17,6 +18,8 @@ struct ConsumerCase {
   /// delegates to), and the call to that helper if any.
   const clang::FunctionDecl *Body = nullptr;
   const clang::CallExpr *Via = nullptr;
+  /// The calls from the thread's body to Body, when there is more than one.
+  llvm::SmallVector<const clang::CallExpr *, 3> ViaChain;
   QueueOperation Pop;
   ConsumerSummary Summary;
 };
