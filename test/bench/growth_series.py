@@ -472,6 +472,8 @@ def main():
     text = ""
     for series in args.series.split(","):
         mine = [p for p in points if p["series"] == series]
+        if not mine:
+            continue  # A saved run of other series only.
         text += "\n%s\n\n%s" % (series, table(series, mine))
         if args.svg_dir and not args.no_callgrind:
             svg(series, mine, os.path.join(args.svg_dir,
