@@ -26,8 +26,8 @@ namespace fanout {
 static const ValueDecl *namedObject(const Expr *E) {
   E = ignoreWrappers(E);
   if (const auto *Unary = dyn_cast_or_null<UnaryOperator>(E);
-      Unary && (Unary->getOpcode() == UO_AddrOf ||
-                Unary->getOpcode() == UO_Deref))
+      Unary &&
+      (Unary->getOpcode() == UO_AddrOf || Unary->getOpcode() == UO_Deref))
     E = ignoreWrappers(Unary->getSubExpr());
   if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(E))
     return Ref->getDecl();
@@ -48,8 +48,8 @@ static bool closesPassedQueue(const CallExpr *Inner, const CallExpr *Call,
   if (!Param || Param->getDeclContext() != Callee)
     return false;
   // A lambda called through operator() has the object as argument 0.
-  unsigned Index = Param->getFunctionScopeIndex() +
-                   (isa<CXXOperatorCallExpr>(Call) ? 1 : 0);
+  unsigned Index =
+      Param->getFunctionScopeIndex() + (isa<CXXOperatorCallExpr>(Call) ? 1 : 0);
   if (Index >= Call->getNumArgs())
     return false;
   const ValueDecl *Passed = namedObject(Call->getArg(Index));
@@ -79,8 +79,8 @@ bool closesQueue(const CallExpr *Call, QueueOpFinder OnQueue, int Depth,
   forEachDescendant(Callee->getBody(), [&](const Stmt *S) {
     if (const auto *Inner = dyn_cast<CallExpr>(S))
       Closes = Closes || closesQueue(Inner, OnQueue, Depth + 1) ||
-               (Depth == 0 && closesPassedQueue(Inner, Call, Callee,
-                                                QueueInCaller, Api));
+               (Depth == 0 &&
+                closesPassedQueue(Inner, Call, Callee, QueueInCaller, Api));
   });
   return Closes;
 }

@@ -89,8 +89,7 @@ static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
   const FunctionDecl *Callee = nullptr;
   while (Result.ViaChain.size() < 3) {
     const CallExpr *Call = onlyCall(Result.Function, Ctx, Callee);
-    if (!Call || Callee == Spawn.Body ||
-        is_contained(Result.ViaChain, Call))
+    if (!Call || Callee == Spawn.Body || is_contained(Result.ViaChain, Call))
       break;
     ParamBindings Next;
     for (unsigned I = 0; I < Callee->getNumParams() && I < Call->getNumArgs();
