@@ -225,7 +225,7 @@ bool Planner::planProducerHandling() {
     // The push is a statement of its own: stop when it fails. `break` ends
     // the producer loop when the push is directly in it.
     const Stmt *Loop = enclosingLoop(Push, Parents);
-    bool BreakLeavesLoop = Loop == Case.ProducerLoop;
+    bool BreakLeavesLoop = Loop && Loop == Case.ProducerLoop;
     for (const Stmt *P = Parents.getParent(Push); P && P != Loop;
          P = Parents.getParent(P))
       BreakLeavesLoop &= !isa<SwitchStmt>(P);
@@ -234,6 +234,8 @@ bool Planner::planProducerHandling() {
       Stop = "break;";
     else if (Case.ProducerFunction->getReturnType()->isVoidType())
       Stop = "return;";
+    else if (Case.ProducerFunction->getReturnType()->isBooleanType())
+      Stop = "return false;"; // The push failed; say so to the caller.
     else
       return false;
     if (isInMacro(Push->getSourceRange()))
@@ -268,6 +270,10 @@ bool Planner::planProducerHandling() {
               return true;
         }
     const Stmt *Loop = Case.ProducerLoop;
+    // A member producer outside any loop (a pool's submit) lets the
+    // exception reach its callers, as the queue's API does.
+    if (!Loop)
+      return Case.ProducerIsMember;
     if (isInMacro(Loop->getSourceRange()) ||
         !isa_and_nonnull<CompoundStmt>(Parents.getParent(Loop)))
       return false;

@@ -43,6 +43,7 @@ public:
 
 private:
   std::optional<StrandedProducerCase> analyzeQueue(const ValueDecl *Queue);
+  bool findMemberProducer(StrandedProducerCase &Case);
   bool closedByAnotherParty(const StrandedProducerCase &Case,
                             ArrayRef<OperationAt> Ops,
                             const DenseSet<unsigned> &Involved);
@@ -103,17 +104,22 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
       break;
     }
   }
-  if (!ProducerActor)
+  if (ProducerActor) {
+    for (const OperationAt &At : Ops)
+      if (At.Actor == *ProducerActor && At.Op.Role == QueueRole::BlockingPush)
+        Case.ProducerPushes.push_back(At.Op);
+  } else if (!findMemberProducer(Case)) {
     return std::nullopt;
-  for (const OperationAt &At : Ops)
-    if (At.Actor == *ProducerActor && At.Op.Role == QueueRole::BlockingPush)
-      Case.ProducerPushes.push_back(At.Op);
+  }
+  const unsigned ProducerIndex = ProducerActor.value_or(~0u);
 
   // The consumers: spawned threads (other than the producer) that pop.
   SmallPtrSet<const FunctionDecl *, 4> AnalyzedBodies;
-  DenseSet<unsigned> Involved{*ProducerActor};
+  DenseSet<unsigned> Involved;
+  if (ProducerActor)
+    Involved.insert(*ProducerActor);
   for (unsigned I = 1; I < Actors.size(); ++I) {
-    if (I == *ProducerActor || Actors[I].Function == Case.ProducerFunction)
+    if (I == ProducerIndex || Actors[I].Function == Case.ProducerFunction)
       continue;
     auto Pop = find_if(Ops, [&](const OperationAt &At) {
       return At.Actor == I && At.Op.Role == QueueRole::BlockingPop;
@@ -161,6 +167,41 @@ Analysis::analyzeQueue(const ValueDecl *Queue) {
   return Case;
 }
 
+/// A pool: the consumers are started by a member function of the class that
+/// holds the queue, and the items come from another member that callers use
+/// (`submit`). That member is the producer, running on its callers' threads.
+bool Analysis::findMemberProducer(StrandedProducerCase &Case) {
+  const auto *Field = dyn_cast<FieldDecl>(Case.Queue);
+  const auto *Spawner = dyn_cast<CXXMethodDecl>(Case.Spawner);
+  if (!Field || !Spawner || Spawner->getParent() != Field->getParent())
+    return false;
+  for (const CXXMethodDecl *Method : Spawner->getParent()->methods()) {
+    if (isa<CXXConstructorDecl, CXXDestructorDecl>(Method) ||
+        Method->isImplicit())
+      continue;
+    const FunctionDecl *Def = Method->getDefinition();
+    if (!Def || !Def->getBody() || Def == Spawner ||
+        containsErrors(Def->getBody()))
+      continue;
+    forEachDescendant(Def->getBody(), [&](const Stmt *S) {
+      if (const auto *Call = dyn_cast<CallExpr>(S))
+        if (std::optional<QueueOperation> Op =
+                Model.operationOn(Call, Case.Queue, /*ActorIndex=*/0);
+            Op && Op->Role == QueueRole::BlockingPush)
+          Case.ProducerPushes.push_back(*Op);
+    });
+    if (Case.ProducerPushes.empty())
+      continue;
+    Case.Push = Case.ProducerPushes.front();
+    Case.ProducerFunction = Def;
+    Case.ProducerIsMember = true;
+    ParentMap Parents(const_cast<Stmt *>(Def->getBody()));
+    Case.ProducerLoop = enclosingLoop(Case.Push.Call, Parents);
+    return true;
+  }
+  return false;
+}
+
 const char *exitNote(ExitKind Kind) {
   switch (Kind) {
   case ExitKind::Return:
@@ -197,11 +238,19 @@ Finding Analysis::describe(const StrandedProducerCase &Case) {
   StringRef Name = Case.Queue->getName();
   Finding F;
   F.Loc = Case.Push.Call->getExprLoc();
-  F.Message = formatv("producer can block forever in '{0}' on bounded queue "
-                      "{1}: every consumer can exit without closing it, and "
-                      "nothing else wakes the producer",
-                      Case.Push.MethodName, Model.describe(Case.Queue))
-                  .str();
+  F.Message =
+      Case.ProducerIsMember
+          ? formatv("callers of '{0}' can block forever in '{1}' on bounded "
+                    "queue {2}: every worker thread can exit without closing "
+                    "it, and nothing else wakes them",
+                    Case.ProducerFunction->getName(), Case.Push.MethodName,
+                    Model.describe(Case.Queue))
+                .str()
+          : formatv("producer can block forever in '{0}' on bounded queue "
+                    "{1}: every consumer can exit without closing it, and "
+                    "nothing else wakes the producer",
+                    Case.Push.MethodName, Model.describe(Case.Queue))
+                .str();
   auto Note = [&](SourceLocation Loc, std::string Message) {
     F.Notes.push_back({Loc, std::move(Message), {}});
   };

@@ -405,7 +405,7 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
     return Result;
   ParentMap Parents(const_cast<Stmt *>(Body));
 
-  forEachDescendant(Body, [&](const Stmt *S) {
+  auto VisitSpawn = [&](const Stmt *S) {
     const auto *E = dyn_cast<Expr>(S);
     if (!E || !isSpawnExpr(E, Options))
       return;
@@ -457,8 +457,6 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
         Site.Bindings = std::move(Shifted);
     }
     Site.InLoop = enclosingLoop(E, Parents) != nullptr;
-    // `pool.emplace_back(...)` is owned by `pool`; anything else by what it
-    // initialises or is stored into.
     // `pool.emplace_back(...)` and `group.run(f)` are owned by the object
     // called; `post(pool, f)` and `pthread_create(&t, ...)` by their first
     // argument; anything else by what it initialises or is stored into.
@@ -472,7 +470,16 @@ SpawningFunction collectSpawns(const FunctionDecl *F,
     else
       Site.Handle = owningVariable(E, Parents);
     Result.Spawns.push_back(std::move(Site));
-  });
+  };
+  // A constructor also starts threads in its member initialisers
+  // (`worker_([this] { run(); })`).
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(F))
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (const Expr *E = Init->isWritten() ? Init->getInit() : nullptr) {
+        VisitSpawn(E);
+        forEachDescendant(E, VisitSpawn);
+      }
+  forEachDescendant(Body, VisitSpawn);
 
   // Waits: `t.join()`, `f.get()`, `f.wait()`, and the same on the element
   // of a range-for over a container of threads.

@@ -35,6 +35,10 @@ struct StrandedProducerCase {
   const clang::Stmt *ProducerLoop = nullptr;
   /// Null when the spawning function itself produces.
   const SpawnSite *ProducerSpawn = nullptr;
+  /// Set when the producer is a member function of the class whose member
+  /// function started the consumers (a pool's `submit`): it runs on its
+  /// callers' threads, and ProducerLoop is then usually null.
+  bool ProducerIsMember = false;
   /// Set when the producer thread's body only calls a helper that pushes.
   const clang::CallExpr *ProducerVia = nullptr;
   /// Every blocking push the producer makes on the queue (`Push` included).
