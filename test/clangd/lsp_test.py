@@ -314,65 +314,13 @@ int twice(int v) {
 
 
 # A queue that cannot be closed (a semaphore ring with a non-blocking put):
-# the quick fix is the stop signal, which also adds #include <atomic>.
-STOP_SIGNAL_CPP = """\
-#include <array>
-#include <mutex>
-#include <semaphore>
-#include <thread>
-
-template <typename T, std::ptrdiff_t N> class SlotRing {
-public:
-  void put(T v) {
-    free_.acquire();
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      buf_[tail_] = v;
-      tail_ = (tail_ + 1) % N;
-    }
-    used_.release();
-  }
-  bool try_put(T v) {
-    if (!free_.try_acquire())
-      return false;
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      buf_[tail_] = v;
-      tail_ = (tail_ + 1) % N;
-    }
-    used_.release();
-    return true;
-  }
-  T take() {
-    used_.acquire();
-    std::lock_guard<std::mutex> lk(m_);
-    T v = buf_[head_];
-    head_ = (head_ + 1) % N;
-    free_.release();
-    return v;
-  }
-
-private:
-  std::counting_semaphore<N> free_{N}, used_{0};
-  std::mutex m_;
-  std::array<T, N> buf_{};
-  std::ptrdiff_t head_ = 0, tail_ = 0;
-};
-
-bool process(int item) { return item < 0; }
-
-int main() {
-  SlotRing<int, 4> ring;
-  std::thread consumer([&] {
-    for (;;)
-      if (!process(ring.take()))
-        return;
-  });
-  for (int i = 0; i < 100; ++i)
-    ring.put(i);
-  consumer.join();
-}
-"""
+# the quick fix is the stop signal, which also adds #include <atomic>. The
+# program is the run test's, without its comments (whose CHECK lines would
+# already contain the fixed code).
+STOP_SIGNAL_CPP = "".join(
+    line for line in (Path(__file__).resolve().parent.parent / "run" /
+                      "semaphore-ring.cpp").read_text().splitlines(True)
+    if not line.lstrip().startswith("//"))
 
 
 def make_workspace(root, examples):
