@@ -32,47 +32,14 @@ import tempfile
 import textwrap
 import unittest
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "support"))
+from fixtures import bounded_queue_header  # noqa: E402
+
 ARGS = None
 CHECK = "fanout-stranded-producer"
 
-QUEUE = """\
-template <typename T> class BoundedQueue {
-public:
-  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
-  bool push(T value) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
-    if (closed_)
-      return false;
-    items_.push_back(std::move(value));
-    not_empty_.notify_one();
-    return true;
-  }
-  bool pop(T &out) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty())
-      return false;
-    out = std::move(items_.front());
-    items_.pop_front();
-    not_full_.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    closed_ = true;
-    not_full_.notify_all();
-    not_empty_.notify_all();
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<T> items_;
-  std::size_t capacity_;
-  bool closed_ = false;
-};
-"""
 
 
 def buggy_function(name, remove="pipeline_remove", push_suffix=""):
@@ -100,10 +67,7 @@ def buggy_function(name, remove="pipeline_remove", push_suffix=""):
         """).format(name=name, remove=remove, push_suffix=push_suffix)
 
 
-QUEUE_H = ("#pragma once\n"
-           "#include <condition_variable>\n#include <cstddef>\n"
-           "#include <deque>\n#include <mutex>\n#include <thread>\n"
-           "#include <vector>\n\n" + QUEUE +
+QUEUE_H = (bounded_queue_header("thread", "vector") +
            "\ninline bool pipeline_remove(int item) { return item >= 0; }\n")
 
 PIPELINE_H = ('#pragma once\n#include "queue.h"\n\n'

@@ -44,6 +44,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "support"))
+from fixtures import bounded_queue_header  # noqa: E402
 import threading
 import time
 
@@ -71,51 +76,7 @@ def setup_libzmq(where, url, cxx):
           (build, len(db), len({e["file"] for e in db})))
 
 
-SYNTHETIC_HEADER = """\
-#pragma once
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-#include <vector>
-
-template <typename T> class BoundedQueue {
-public:
-  explicit BoundedQueue(std::size_t capacity) : capacity_(capacity) {}
-  bool push(T value) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
-    if (closed_)
-      return false;
-    items_.push_back(std::move(value));
-    not_empty_.notify_one();
-    return true;
-  }
-  bool pop(T &out) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty())
-      return false;
-    out = std::move(items_.front());
-    items_.pop_front();
-    not_full_.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    closed_ = true;
-    not_full_.notify_all();
-    not_empty_.notify_all();
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<T> items_;
-  std::size_t capacity_;
-  bool closed_ = false;
-};
-
+SYNTHETIC_HEADER = bounded_queue_header("thread", "vector") + """
 inline bool remove_item(int item) { return item >= 0; }
 
 inline void delete_collection(const std::vector<int> &items, int workers) {
