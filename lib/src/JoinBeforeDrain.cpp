@@ -318,8 +318,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
 std::vector<Finding> findJoinsBeforeDrain(const FunctionDecl *Spawner,
                                           ASTContext &Ctx, QueueModel &Model,
                                           const AnalysisOptions &Options) {
-  if (!Spawner || !Spawner->hasBody() || Spawner->isInvalidDecl() ||
-      Spawner->isDependentContext())
+  if (!isAnalysableSpawner(Spawner))
     return {};
   return Analysis(Spawner, Ctx, Model, Options).run();
 }

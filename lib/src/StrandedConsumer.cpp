@@ -305,8 +305,7 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
 std::vector<Finding> findStrandedConsumers(const FunctionDecl *Spawner,
                                            ASTContext &Ctx, QueueModel &Model,
                                            const AnalysisOptions &Options) {
-  if (!Spawner || !Spawner->hasBody() || Spawner->isInvalidDecl() ||
-      Spawner->isDependentContext())
+  if (!isAnalysableSpawner(Spawner))
     return {};
   return Analysis(Spawner, Ctx, Model, Options).run();
 }

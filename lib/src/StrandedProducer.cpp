@@ -316,8 +316,7 @@ std::vector<Finding> Analysis::run() {
 std::vector<Finding> findStrandedProducers(const FunctionDecl *Spawner,
                                            ASTContext &Ctx, QueueModel &Model,
                                            const AnalysisOptions &Options) {
-  if (!Spawner || !Spawner->hasBody() || Spawner->isInvalidDecl() ||
-      Spawner->isDependentContext())
+  if (!isAnalysableSpawner(Spawner))
     return {};
   return Analysis(Spawner, Ctx, Model, Options).run();
 }

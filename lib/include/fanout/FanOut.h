@@ -86,6 +86,13 @@ private:
       OpsByQueue;
 };
 
+/// Whether \p Spawner can be analysed: a definition with a body, valid and
+/// not a template pattern (its instantiations are analysed instead).
+inline bool isAnalysableSpawner(const clang::FunctionDecl *Spawner) {
+  return Spawner && Spawner->hasBody() && !Spawner->isInvalidDecl() &&
+         !Spawner->isDependentContext();
+}
+
 /// The number of times `for (int i = A; i < B; ++i)` runs, when constant.
 std::optional<int64_t> constantTripCount(const clang::Stmt *Loop,
                                          clang::ASTContext &Ctx);
