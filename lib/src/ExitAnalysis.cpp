@@ -133,7 +133,7 @@ public:
 private:
   bool mayThrowOut(const FunctionDecl *Callee, int Depth) const;
   bool findPopLoop();
-  bool loopLastsUntilClosed() const;
+  bool classifyPopLoop();
   std::optional<bool> closedWhenTrue(const Expr *Cond,
                                      bool WholeCondition) const;
   bool isPopCall(const Expr *E) const;
@@ -161,12 +161,12 @@ private:
   mutable bool SawSentinel = false;
   /// Whether a function can let an exception out, by definition.
   mutable DenseMap<const FunctionDecl *, bool> ThrowsOut;
-  /// Set when the pop loop runs while a stop flag allows it (`while
-  /// (running_)`): leaving through that condition is a stop someone asked
-  /// for, not an exit of the consumer's own.
-  mutable bool StopFlagLoop = false;
-  /// Set for a counted pop loop (see ConsumerSummary::EndsOnOwnCondition).
-  mutable bool OwnConditionLoop = false;
+  /// What ends the pop loop through its own condition. Only WhenClosed
+  /// makes that condition a stranding exit: a stop flag (`while (running_)`)
+  /// is a stop someone asked for, and a count (`i != n`) is the design; the
+  /// early exits inside still count.
+  enum class LoopEnd { WhenClosed, OnStopFlag, OnOwnCondition };
+  LoopEnd PopLoopEnd = LoopEnd::WhenClosed;
 
   const CallExpr *Pop = nullptr;
   /// How this function names the queue (the object of the pop, or of any
@@ -250,7 +250,9 @@ bool ConsumerAnalyzer::findPopLoop() {
 /// pop (or what it delivered), or it has no condition of its own
 /// (`for (;;)`, `while (true)`) and ends from inside. A counted loop
 /// (`for (i = 0; i < n; ++i) q.pop(x);`) is not a draining consumer.
-bool ConsumerAnalyzer::loopLastsUntilClosed() const {
+/// Whether the pop loop is one to analyse (not `while (false)`), and how its
+/// condition ends it.
+bool ConsumerAnalyzer::classifyPopLoop() {
   const Expr *Cond = nullptr;
   if (const auto *While = dyn_cast<WhileStmt>(PopLoop))
     Cond = While->getCond();
@@ -265,7 +267,7 @@ bool ConsumerAnalyzer::loopLastsUntilClosed() const {
   if (std::optional<int64_t> Value = evaluateInt(Cond, Ctx))
     return *Value != 0;
   if (isStopFlagTest(Cond)) {
-    StopFlagLoop = true;
+    PopLoopEnd = LoopEnd::OnStopFlag;
     return true;
   }
   bool TestsPop = false;
@@ -278,11 +280,8 @@ bool ConsumerAnalyzer::loopLastsUntilClosed() const {
   if (const auto *While = dyn_cast<WhileStmt>(PopLoop))
     if (const VarDecl *CondVar = While->getConditionVariable())
       TestsPop = TestsPop || PoppedVariables.contains(CondVar);
-  // A counted loop: its own end is the design, its early exits are not.
-  if (!TestsPop) {
-    OwnConditionLoop = true;
-    StopFlagLoop = true;
-  }
+  if (!TestsPop)
+    PopLoopEnd = LoopEnd::OnOwnCondition;
   return true;
 }
 
@@ -555,7 +554,7 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
           QueueObject = Op->Object;
         }
     });
-  } else if (!findPopLoop() || !loopLastsUntilClosed()) {
+  } else if (!findPopLoop() || !classifyPopLoop()) {
     return std::nullopt;
   }
   collectCandidates();
@@ -604,7 +603,7 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
     }
     bool InLoopCondition =
         Terminator == PopLoop || (LoopCond && isWithin(LoopCond, Terminator));
-    if (!InLoopCondition || !LoopExit || StopFlagLoop)
+    if (!InLoopCondition || !LoopExit || PopLoopEnd != LoopEnd::WhenClosed)
       continue;
     for (unsigned I = 0; I < 2; ++I)
       if (Block->succ_begin()[I].getReachableBlock() == LoopExit)
@@ -721,7 +720,7 @@ std::optional<ConsumerSummary> ConsumerAnalyzer::run() {
   ConsumerSummary Summary;
   Summary.Pop = Pop;
   Summary.PopLoop = PopLoop;
-  Summary.EndsOnOwnCondition = OwnConditionLoop;
+  Summary.EndsOnOwnCondition = PopLoopEnd == LoopEnd::OnOwnCondition;
   for (const StrandingExit &C : Candidates) {
     auto It = Position.find(C.Stmt);
     if (It == Position.end())

@@ -52,3 +52,10 @@ int main() {
   taskGroup();
   return 0;
 }
+// CHECK-FIXES: {{^}}        if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}          q.close();{{$}}
+// CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
+// CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
+// CHECK-FIXES: {{^}}  group.wait();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}

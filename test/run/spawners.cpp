@@ -75,3 +75,15 @@ int main() {
   pthreadConsumer();
   return 0;
 }
+// The async consumers are all waited on before the producer: one close
+// there. The jthread pool and the pthread consumer close on their exits.
+// CHECK-FIXES: {{^}}    f.get();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}
+// CHECK-FIXES: {{^}}        if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}          q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}          break;{{$}}
+// CHECK-FIXES: {{^}}    if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}      q->close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}      return nullptr;{{$}}
+// CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}
