@@ -33,3 +33,10 @@ int main() {
   producer.join();
   return 0;
 }
+// CHECK-FIXES: {{^}}    try {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}      for (int i = 0; i < 1000; ++i){{$}}
+// CHECK-FIXES-NEXT: {{^}}        q.push(i);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    } catch (const boost::sync_queue_is_closed &) {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}    t.join();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}

@@ -25,3 +25,5 @@ int main() {
   producer.join();
   return 0;
 }
+// CHECK-FIXES: {{^}}      if (ch.push(i) == boost::fibers::channel_op_status::closed) break;{{$}}
+// CHECK-FIXES: {{^}}  ch.close();{{$}}

@@ -70,3 +70,11 @@ int main() {
   joinBeforeDrain();
   return 0;
 }
+// CHECK-FIXES: {{^}}    } catch (const ChannelClosed &) {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}  ring.shutdown();{{$}}
+// CHECK-FIXES: {{^}}    struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); } } closeOnExit{q};{{$}}
+// CHECK-FIXES: {{^}}  std::thread joiner([&] {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    for (auto &t : workers){{$}}
+// CHECK-FIXES-NEXT: {{^}}      t.join();{{$}}
+// CHECK-FIXES-NEXT: {{^}}    results.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  });{{$}}
