@@ -642,8 +642,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--audit", required=True)
     parser.add_argument("--schema", default=os.path.join(
-        here, "..", "..", "..", "shared", "schemas",
-        "sarif-schema-2.1.0.json"))
+        here, "sarif-schema-2.1.0.json"))
     parser.add_argument("--source-dir",
                         default=os.path.dirname(os.path.dirname(here)))
     parser.add_argument("--clang-apply-replacements", default=None)
@@ -653,13 +652,7 @@ def main():
     ARGS, rest = parser.parse_known_args()
     ARGS.audit = os.path.abspath(ARGS.audit)
     if not os.path.exists(ARGS.schema):
-        # The default location is a convenience; a schema named on the
-        # command line (as ctest does) must be there.
-        if "--schema" in " ".join(sys.argv):
-            parser.error("no SARIF schema at %s" % ARGS.schema)
-        print("warning: SARIF schema %s not found; SARIF is not validated" %
-              ARGS.schema, file=sys.stderr)
-        ARGS.schema = None
+        parser.error("no SARIF schema at %s" % ARGS.schema)
     if ARGS.clang_apply_replacements is None:
         ARGS.clang_apply_replacements = find_tool(
             "clang-apply-replacements-19", "clang-apply-replacements")
