@@ -15,8 +15,10 @@ config.name = "fanout-tidy"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".cpp", ".test"]
 # Inputs/ hold headers and sources used by tests, not tests. unit/ (gtest)
-# and bench/ are run by ctest; fuzz/ and support/ hold programs, not tests.
-config.excludes = ["Inputs", "unit", "bench", "fuzz", "support", "CMakeLists.txt"]
+# and bench/ are run by ctest; fuzz/ and support/ hold programs, not tests;
+# accuracy/ is the benchmark (score.py, run by ctest).
+config.excludes = ["Inputs", "unit", "bench", "fuzz", "support", "accuracy",
+                   "CMakeLists.txt"]
 
 config.test_source_root = os.path.dirname(__file__)
 if getattr(config, "fanout_obj_root", None):

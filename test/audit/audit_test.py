@@ -39,6 +39,11 @@ from fixtures import bounded_queue_header  # noqa: E402
 
 ARGS = None
 CHECK = "fanout-stranded-producer"
+# Exit codes (docs/audit.md).
+CLEAN, FINDINGS, ERROR, INCOMPLETE = 0, 1, 2, 3
+# The project has a TU that does not parse: a run over all of it is
+# "analysed with failures".
+FULL = INCOMPLETE
 
 
 
@@ -200,6 +205,14 @@ def make_project(root):
                    extra=["-fconstexpr-steps=2147483647"])
 
 
+def drop_broken(root):
+    """Removes the TU that does not parse from build/compile_commands.json."""
+    db = os.path.join(root, "build", "compile_commands.json")
+    entries = [e for e in json.loads(read(db))
+               if not e["file"].endswith("broken.cpp")]
+    write(db, json.dumps(entries, indent=2))
+
+
 def write_database(root, build, files, extra=()):
     entries = [{
         "directory": root,
@@ -255,7 +268,7 @@ class AuditTest(unittest.TestCase):
         return proc
 
     @classmethod
-    def run_json(cls, root, *args, check=1):
+    def run_json(cls, root, *args, check=FULL):
         out = os.path.join(root, "report-%d.json" % cls.counter)
         cls.counter += 1
         cls.audit(root, "--format=json", "-o", out, *args, check=check)
@@ -305,7 +318,8 @@ class AuditTest(unittest.TestCase):
         # --checks is appended to the .clang-tidy Checks: re-enable legacy.
         write(os.path.join(root, "src", "legacy", ".clang-tidy"),
               "Checks: '-*'\n")
-        report = self.run_json(root, "src/legacy", "--checks=fanout-*")
+        report = self.run_json(root, "src/legacy", "--checks=fanout-*",
+                               check=FINDINGS)
         self.assertEqual([f["file"] for f in report["findings"]],
                          ["src/legacy/old.cpp"])
 
@@ -326,7 +340,7 @@ class AuditTest(unittest.TestCase):
 
     def test_broken_tu_in_text_summary(self):
         root = self.copy_project("summary")
-        proc = self.audit(root, "--progress=lines", check=1)
+        proc = self.audit(root, "--progress=lines", check=FULL)
         self.assertIn("src/broken.cpp: failed to parse", proc.stderr)
         self.assertIn("8 (7 analysed, 1 failed to parse", proc.stderr)
         self.assertRegex(proc.stderr, r"\[\d/8\] src/a\.cpp: 2 findings")
@@ -335,7 +349,7 @@ class AuditTest(unittest.TestCase):
 
     def test_text_format(self):
         root = self.copy_project("text")
-        proc = self.audit(root, check=1)
+        proc = self.audit(root, check=FULL)
         warnings = re.findall(r"^(\S+):(\d+):(\d+): warning: .* \[%s\]$" %
                               CHECK, proc.stdout, re.M)
         self.assertEqual([os.path.relpath(w[0], root) for w in warnings],
@@ -347,7 +361,7 @@ class AuditTest(unittest.TestCase):
     def test_sarif_format_is_valid(self):
         root = self.copy_project("sarif")
         out = os.path.join(root, "out.sarif")
-        self.audit(root, "--format=sarif", "-o", out, check=1)
+        self.audit(root, "--format=sarif", "-o", out, check=FULL)
         sarif = json.loads(read(out))
         self.validate_sarif(sarif)
         run = sarif["runs"][0]
@@ -374,16 +388,160 @@ class AuditTest(unittest.TestCase):
         self.assertEqual(
             run["tool"]["driver"]["rules"][header[0]["ruleIndex"]]["id"],
             CHECK)
+        self.check_sarif_results(run)
+        self.check_sarif_links(sarif, lambda uri: self.assertIn_repo(uri))
         notes = run["invocations"][0]["toolExecutionNotifications"]
         self.assertEqual(len(notes), 1)
         self.assertIn("src/broken.cpp", notes[0]["message"]["text"])
         self.assertEqual(run["originalUriBaseIds"]["SRCROOT"]["uri"],
                          "file://" + root + "/")
 
+    def check_sarif_results(self, run):
+        rule = {r["id"]: r for r in run["tool"]["driver"]["rules"]}[CHECK]
+        # A title, not a paragraph; a name; the check page; precision and
+        # severity for code scanning.
+        self.assertEqual(rule["shortDescription"]["text"],
+                         "Producer can block forever in a bounded queue's "
+                         "push")
+        self.assertEqual(rule["name"], "FanoutStrandedProducer")
+        self.assertTrue(rule["helpUri"].endswith(
+            "/docs/checks/%s.md" % CHECK), rule["helpUri"])
+        self.assertEqual(rule["properties"]["precision"], "high")
+        self.assertEqual(rule["properties"]["problem.severity"], "warning")
+        for result in run["results"]:
+            related = result["relatedLocations"]
+            text = result["message"]["text"]
+            # Every related location is linked from the message, in order,
+            # with the note's text: "[consumer returns here ...](3)".
+            links = re.findall(r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\((\d+)\)", text)
+            self.assertEqual([int(i) for _, i in links],
+                             [r["id"] for r in related], text)
+            for (label, _), r in zip(links, related):
+                self.assertEqual(label.replace("\\[", "[").replace(
+                    "\\]", "]"), r["message"]["text"])
+            self.assertTrue(any("consumer returns here" in label
+                                for label, _ in links) or
+                            result["ruleId"] != CHECK or "vendor" in
+                            result["locations"][0]["physicalLocation"]
+                            ["artifactLocation"]["uri"], text)
+            # The story as a code flow: the blocking call, then the notes.
+            flow = result["codeFlows"][0]["threadFlows"][0]["locations"]
+            self.assertEqual(len(flow), len(related) + 1)
+            self.assertEqual(flow[0]["location"]["physicalLocation"],
+                             result["locations"][0]["physicalLocation"])
+            self.assertEqual(
+                [f["location"]["message"]["text"] for f in flow[1:]],
+                [r["message"]["text"] for r in related])
+            # Fixes are titled by what they do.
+            for fix in result.get("fixes", []):
+                title = fix["description"]["text"]
+                self.assertFalse(title.startswith("alternatively"), title)
+                self.assertNotIn("Fix suggested by", title)
+
+    def assertIn_repo(self, uri):
+        """A link must lead to a file of fanout-tidy's repository."""
+        self.assertTrue(uri.startswith("file://"), uri)
+        path = uri[len("file://"):].split("#")[0]
+        source = os.path.realpath(ARGS.source_dir)
+        self.assertTrue(os.path.realpath(path).startswith(source + os.sep),
+                        "%s leads outside the repository" % uri)
+        self.assertTrue(os.path.exists(path), "%s leads to no file" % uri)
+
+    def check_sarif_links(self, sarif, check_uri):
+        """Every link of the SARIF: message links name related locations;
+        helpUri and the links of help.markdown pass check_uri."""
+        run = sarif["runs"][0]
+        seen = 0
+        for rule in run["tool"]["driver"]["rules"]:
+            if "helpUri" in rule:
+                check_uri(rule["helpUri"])
+                seen += 1
+            markdown = rule.get("help", {}).get("markdown", "")
+            markdown = re.sub(r"```.*?```", "", markdown, flags=re.S)
+            markdown = re.sub(r"`[^`\n]*`", "", markdown)
+            for target in re.findall(r"\]\(([^)\s]+)\)", markdown):
+                check_uri(target)
+                seen += 1
+        self.assertGreater(seen, 0)
+        for result in run["results"]:
+            ids = {r["id"] for r in result.get("relatedLocations", [])}
+            for target in re.findall(r"\]\(([^)]*)\)",
+                                     result["message"]["text"]):
+                self.assertIn(int(target), ids)
+
+    def test_sarif_links_with_a_docs_url(self):
+        # --docs-url: links to the repository's docs on its Git host.
+        root = self.copy_project("sarif-docs-url")
+        base = "https://git.example.com/acme/fanout-tidy/blob/main/docs/checks"
+        out = os.path.join(root, "out.sarif")
+        self.audit(root, "--format=sarif", "-o", out, "--docs-url=" + base,
+                   check=FULL)
+        sarif = json.loads(read(out))
+        self.validate_sarif(sarif)
+        repo = "https://git.example.com/acme/fanout-tidy/blob/main/"
+        self.check_sarif_links(
+            sarif, lambda uri: self.assertTrue(uri.startswith(repo), uri))
+        rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]
+                 ["rules"]}
+        self.assertEqual(rules[CHECK]["helpUri"], base + "/" + CHECK + ".md")
+        self.assertIn("(%sfanout-stranded-producer.md#options)" %
+                      (base + "/"), rules["fanout-stranded-consumer"]["help"]
+                      ["markdown"])
+
+    def test_text_colour_on_a_terminal_and_fix_diffs(self):
+        import pty
+        root = self.copy_project("colour")
+        drop_broken(root)
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(
+            [ARGS.audit, "-p", os.path.join(root, "build"), "-j2",
+             "src/a.cpp"], cwd=root, stdout=slave, stderr=subprocess.PIPE)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=600)
+        os.close(master)
+        tty_out = b"".join(chunks).decode()
+        self.assertEqual(proc.returncode, FINDINGS)
+        # clang's colours: bold location, magenta "warning:", green caret.
+        self.assertIn("\x1b[0;1;35mwarning:", tty_out)
+        self.assertIn("\x1b[0;1;32m^", tty_out)
+        piped = self.audit(root, "src/a.cpp", check=FINDINGS).stdout
+        self.assertNotIn("\x1b[", piped)
+        forced = self.audit(root, "src/a.cpp", "--color", check=FINDINGS)
+        self.assertIn("\x1b[", forced.stdout)
+
+        # --show-fixes: each fix as a diff that applies to the tree.
+        shown = self.audit(root, "src/a.cpp", "--show-fixes",
+                           check=FINDINGS).stdout
+        self.assertIn("\nfix: close 'q' once the consumers are joined",
+                      shown)
+        self.assertIn("\nalternative fix: close 'q' on each consumer exit",
+                      shown)
+        self.assertNotIn("alternative fix: alternatively", shown)
+        diffs = re.findall(r"^(?:alternative )?fix: .*\n((?:(?:---|\+\+\+|@@|"
+                           r"[ +-]).*\n)+)", shown, re.M)
+        self.assertGreaterEqual(len(diffs), 4, shown)
+        for diff in diffs:
+            self.assertIn("+", diff)
+            check = subprocess.run(["patch", "-p1", "--dry-run", "-s", "-F0"],
+                                   cwd=root, input=diff, text=True,
+                                   capture_output=True)
+            self.assertEqual(check.returncode, 0,
+                             "%s\n%s" % (diff, check.stdout + check.stderr))
+        self.assertRegex(shown, r"(?m)^\+ +q\.close\(\);$")
+
     def test_codequality_format(self):
         root = self.copy_project("codequality")
         out = os.path.join(root, "gl-code-quality.json")
-        self.audit(root, "--format=codequality", "-o", out, check=1)
+        self.audit(root, "--format=codequality", "-o", out, check=FULL)
         issues = json.loads(read(out))
         self.assertEqual(len(issues), 3)
         for issue in issues:
@@ -411,7 +569,7 @@ class AuditTest(unittest.TestCase):
         # A usage error writes nothing.
         self.audit(root, "--format=json", "-o", out, "--shard=0/2", check=2)
         self.assertEqual(read(out), "previous\n")
-        self.audit(root, "--format=json", "-o", out, check=1)
+        self.audit(root, "--format=json", "-o", out, check=FULL)
         self.assertEqual(json.loads(read(out))["summary"]["findings"], 3)
         leftovers = [f for f in os.listdir(root) if "report.json" in f]
         self.assertEqual(leftovers, ["report.json"])
@@ -422,7 +580,7 @@ class AuditTest(unittest.TestCase):
         root = self.copy_project("exit")
         self.audit(root, "src/clean.cpp", check=0)
         self.audit(root, "src/a.cpp", check=1)
-        self.audit(root, check=1)
+        self.audit(root, check=FULL)
         # Usage and tool errors.
         self.audit(root, "--format=xml", check=2)
         self.audit(root, "--no-such-option", check=2)
@@ -433,9 +591,93 @@ class AuditTest(unittest.TestCase):
                    check=2)
         # A run where nothing parses is an error, not a clean bill.
         self.audit(root, "src/broken.cpp", check=2)
-        # --keep-going=false: stop at the broken TU and say so.
-        proc = self.audit(root, "--keep-going=false", check=2)
-        self.assertIn("--keep-going=false", proc.stderr)
+        # --keep-going=false: stop at the broken TU and say so -- not "no
+        # translation unit could be analysed".
+        proc = self.audit(root, "--keep-going=false", "-j1", check=2)
+        self.assertIn("stopped after a translation unit failed "
+                      "(--keep-going=false): src/broken.cpp: failed to parse",
+                      proc.stderr)
+        self.assertNotIn("no translation unit could be analysed", proc.stderr)
+
+    def test_partly_broken_database_does_not_pass(self):
+        # A broken TU next to a clean one, --quiet: exit 3, and the
+        # compiler's error is on stderr and in the text report.
+        root = self.copy_project("partly-broken")
+        proc = self.audit(root, "--quiet", "src/clean.cpp", "src/broken.cpp",
+                          check=INCOMPLETE)
+        self.assertIn("src/broken.cpp: failed to parse", proc.stderr)
+        self.assertIn("1 of 2 translation units could not be analysed",
+                      proc.stderr)
+        self.assertRegex(proc.stdout, r"src/broken\.cpp:3:\d+: error: ")
+        # The JSON and SARIF reports carry it too.
+        report = self.run_json(root, "src/clean.cpp", "src/broken.cpp",
+                               check=INCOMPLETE)
+        broken = [u for u in report["translationUnits"]
+                  if u["file"] == "src/broken.cpp"][0]
+        self.assertTrue(broken["errors"][0]["message"])
+
+    def test_gcc_only_flags_dropped(self):
+        root = self.copy_project("gcc-flags")
+        db = os.path.join(root, "build", "compile_commands.json")
+        entries = json.loads(read(db))
+        for e in entries:
+            # GCC's: clang knows neither.
+            e["arguments"][1:1] = ["-fconserve-stack",
+                                   "-fno-allow-store-data-races"]
+        write(db, json.dumps(entries))
+        report = self.run_json(root, "src/a.cpp", "src/vendor.cpp",
+                               check=FINDINGS)
+        self.assertEqual(report["summary"]["analysed"], 2, report)
+        for u in report["translationUnits"]:
+            self.assertEqual(u["droppedArguments"],
+                             ["-fconserve-stack",
+                              "-fno-allow-store-data-races"])
+        proc = self.audit(root, "src/a.cpp", check=FINDINGS)
+        self.assertIn("arguments clang does not know, dropped: "
+                      "-fconserve-stack (1 TU)", proc.stderr)
+
+    def test_default_checks_are_fanout_only(self):
+        # A .clang-tidy enabling another check: the audit runs it only when
+        # --checks asks for it, as --help says; it still honours the
+        # .clang-tidy turning a fanout check off (src/legacy).
+        root = self.copy_project("default-checks")
+        write(os.path.join(root, "src", "dead.cpp"),
+              "int dead() { int a = 1; a = 2; return 0; }\n")
+        write(os.path.join(root, ".clang-tidy"), CLANG_TIDY.replace(
+            "Checks: '-*,fanout-*'",
+            "Checks: '-*,fanout-*,clang-analyzer-deadcode.DeadStores'"))
+        write_database(root, "build", ["src/dead.cpp", "src/legacy/old.cpp",
+                                       "src/a.cpp"])
+        report = self.run_json(root, check=FINDINGS)
+        self.assertEqual(report["checks"],
+                         ["fanout-join-before-drain",
+                          "fanout-stranded-consumer",
+                          "fanout-stranded-producer"])
+        self.assertEqual({f["file"] for f in report["findings"]},
+                         {"include/pipeline.h", "src/a.cpp"})
+        report = self.run_json(root, "--checks=clang-analyzer-deadcode.*",
+                               check=FINDINGS)
+        self.assertIn("src/dead.cpp",
+                      {f["file"] for f in report["findings"]})
+        self.assertNotIn("src/legacy/old.cpp",
+                         {f["file"] for f in report["findings"]})
+        help_text = subprocess.run([ARGS.audit, "--help"],
+                                   capture_output=True, text=True).stdout
+        self.assertIn("Without it only the fanout-* checks run", help_text)
+
+    def test_unwritable_outputs_fail_before_the_audit(self):
+        root = self.copy_project("unwritable")
+        missing = os.path.join(root, "no-such-dir", "out")
+        for option in ("-o", "--write-baseline", "--export-fixes"):
+            proc = self.audit(root, option, missing + ".json", check=ERROR)
+            self.assertIn("%s '%s.json': no directory" % (option, missing),
+                          proc.stderr)
+            # Said at once: no TU was analysed.
+            self.assertNotIn("[1/8]", proc.stderr)
+            self.assertNotIn("summary", proc.stderr)
+        proc = self.audit(root, "-o", os.path.join(root, "src"), check=ERROR)
+        self.assertIn("is a directory", proc.stderr)
+        self.assertNotIn("[1/8]", proc.stderr)
 
     def test_timeout(self):
         root = self.copy_project("timeout")
@@ -457,7 +699,7 @@ class AuditTest(unittest.TestCase):
             [ARGS.audit, "-p", os.path.join(root, "build"), "-j2",
              "--format=json", "-o", out], cwd=root, env=env,
             capture_output=True, text=True, timeout=600)
-        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertEqual(proc.returncode, INCOMPLETE, proc.stderr)
         report = json.loads(read(out))
         units = {u["file"]: u for u in report["translationUnits"]}
         self.assertEqual(units["src/b.cpp"]["status"], "crashed")
@@ -477,6 +719,7 @@ class AuditTest(unittest.TestCase):
 
     def test_baseline_round_trip(self):
         root = self.copy_project("baseline")
+        drop_broken(root)
         baseline = os.path.join(root, "baseline.json")
         self.audit(root, "--write-baseline", baseline, check=0)
         recorded = json.loads(read(baseline))["findings"]
@@ -491,11 +734,11 @@ class AuditTest(unittest.TestCase):
             text = re.sub(r"^( +)q\.push\(i\);", r"\1    q.push(i);", text,
                           flags=re.M)
             write(path, text)
-        report = self.run_json(root, "--baseline", baseline, check=0)
+        report = self.run_json(root, "--baseline", baseline, check=CLEAN)
         self.assertEqual(report["findings"], [])
         self.assertEqual(report["summary"]["baselineSuppressed"], 3)
         # The findings moved, the fingerprints did not.
-        moved = self.run_json(root)
+        moved = self.run_json(root, check=FINDINGS)
         self.assertEqual(
             sorted(f["fingerprint"] for f in moved["findings"]),
             sorted(f["fingerprint"] for f in recorded))
@@ -505,13 +748,63 @@ class AuditTest(unittest.TestCase):
         # A new bug: exit 1, and only it is reported.
         c = os.path.join(root, "src", "c.cpp")
         write(c, read(c) + "\n" + buggy_function("c_new_bug"))
-        report = self.run_json(root, "--baseline", baseline, check=1)
+        report = self.run_json(root, "--baseline", baseline, check=FINDINGS)
         self.assertEqual(len(report["findings"]), 1)
         self.assertEqual(report["findings"][0]["file"], "src/c.cpp")
         out = os.path.join(root, "new.sarif")
         self.audit(root, "--baseline", baseline, "--format=sarif", "-o", out,
                    check=1)
         self.assertEqual(len(json.loads(read(out))["runs"][0]["results"]), 1)
+
+    def test_baseline_rewrite_keeps_entries_and_reports_resolved(self):
+        root = self.copy_project("baseline-rewrite")
+        drop_broken(root)
+        baseline = os.path.join(root, "baseline.json")
+        self.audit(root, "--write-baseline", baseline, check=CLEAN)
+        doc = json.loads(read(baseline))
+        self.assertEqual(len(doc["findings"]), 3)
+        # A reviewer annotates an entry.
+        for entry in doc["findings"]:
+            if entry["file"] == "src/a.cpp":
+                entry["comment"] = "known; fixed in #123"
+        write(baseline, json.dumps(doc, indent=2))
+
+        # A filtered run rewrites the baseline: what it did not analyse
+        # stays, and so does the reviewer's comment.
+        proc = self.audit(root, "src/a.cpp", "--write-baseline", baseline,
+                          check=CLEAN)
+        self.assertIn("kept from files this run did not analyse",
+                      proc.stderr)
+        after = json.loads(read(baseline))["findings"]
+        self.assertEqual(sorted(e["file"] for e in after),
+                         ["include/pipeline.h", "src/a.cpp",
+                          "src/vendor.cpp"])
+        a_entry = [e for e in after if e["file"] == "src/a.cpp"][0]
+        self.assertEqual(a_entry["comment"], "known; fixed in #123")
+
+        # a.cpp's own bug is fixed: the baseline entry is reported resolved.
+        a = os.path.join(root, "src", "a.cpp")
+        write(a, read(a).replace("if (!pipeline_remove(items[i]))\n"
+                                 "          return;",
+                                 "if (!pipeline_remove(items[i])) {\n"
+                                 "          q.close();\n"
+                                 "          return;\n        }"))
+        report = self.run_json(root, "--baseline", baseline, check=CLEAN)
+        self.assertEqual(report["summary"]["baselineResolved"], 1)
+        self.assertEqual([e["file"] for e in
+                          report["resolvedBaselineEntries"]], ["src/a.cpp"])
+        proc = self.audit(root, "--baseline", baseline, check=CLEAN)
+        self.assertIn("resolved baseline entries", proc.stderr)
+        self.assertRegex(proc.stderr, r"src/a\.cpp:\d+: producer can block")
+        # A filtered run does not call what it did not analyse resolved.
+        report = self.run_json(root, "src/b.cpp", "--baseline", baseline,
+                               check=CLEAN)
+        self.assertEqual(report["resolvedBaselineEntries"], [])
+        # Rewriting from the whole database drops the resolved entry.
+        proc = self.audit(root, "--write-baseline", baseline, check=CLEAN)
+        self.assertIn("removed resolved baseline entry src/a.cpp",
+                      proc.stderr)
+        self.assertEqual(len(json.loads(read(baseline))["findings"]), 2)
 
     # --- Sharding -----------------------------------------------------------
 
@@ -532,7 +825,7 @@ class AuditTest(unittest.TestCase):
             out = os.path.join(root, "shard-%d.json" % k)
             proc = self.audit(root, "--shard=%d/2" % k, "--format=json",
                               "-o", out)
-            self.assertIn(proc.returncode, (0, 1))
+            self.assertIn(proc.returncode, (CLEAN, FINDINGS, INCOMPLETE))
             shard_reports.append(out)
         shards = [json.loads(read(p)) for p in shard_reports]
         self.assertEqual(
@@ -540,13 +833,13 @@ class AuditTest(unittest.TestCase):
         self.assertEqual(shards[0]["shard"], {"index": 1, "count": 2})
         merged = os.path.join(root, "merged.json")
         self.run_cmd([ARGS.audit, "merge", *shard_reports, "--format=json",
-                      "-o", merged], check=1)
+                      "-o", merged], check=FULL)
         self.assertEqual(self.comparable(json.loads(read(merged))),
                          self.comparable(self.full))
         # The merge mode writes every format.
         sarif = os.path.join(root, "merged.sarif")
         self.run_cmd([ARGS.audit, "--merge", *shard_reports, "--format=sarif",
-                      "-o", sarif], check=1)
+                      "-o", sarif], check=FULL)
         self.validate_sarif(json.loads(read(sarif)))
         self.assertEqual(len(json.loads(read(sarif))["runs"][0]["results"]),
                          3)
@@ -567,7 +860,7 @@ class AuditTest(unittest.TestCase):
         fixes_dir = os.path.join(root, "fixes")
         os.makedirs(fixes_dir)
         fixes = os.path.join(fixes_dir, "fixes.yaml")
-        self.audit(root, "--export-fixes", fixes, check=1)
+        self.audit(root, "--export-fixes", fixes, check=FULL)
         text = read(fixes)
         self.assertIn("Diagnostics:", text)
         self.assertIn("DiagnosticName:  " + CHECK, text)
@@ -607,14 +900,30 @@ class AuditTest(unittest.TestCase):
         bar = subprocess.run(
             [ARGS.audit, "-p", os.path.join(root, "build"), "-j2",
              "--progress=bar"], cwd=root, capture_output=True, timeout=600)
-        self.assertEqual(bar.returncode, 1)
-        self.assertIn(b"\r[", bar.stderr)
-        self.assertIn(b"8/8 TUs | 3 findings | 1 failed", bar.stderr)
-        lines = self.audit(root, check=1)  # stderr is a pipe: lines
+        self.assertEqual(bar.returncode, FULL)
+        frames = [f for f in bar.stderr.decode().split("\r")
+                  if " TUs | " in f]
+        self.assertTrue(frames, bar.stderr)
+        self.assertIn("8/8 TUs |    3 findings | 1 failed", frames[-1])
+        # The line keeps its width (80 columns when stderr is no terminal,
+        # less one), times are clocks, and it names a TU being analysed.
+        widths = {len(f.split("\n")[0].split("\x1b")[0]) for f in frames}
+        self.assertEqual(widths, {79}, frames)
+        for f in frames:
+            self.assertRegex(f, r"\| +\d+:\d\d elapsed \| ETA +(\d+:\d\d|-:--) \|")
+        self.assertTrue(any(re.search(r"\| src/\S+\.cpp", f) for f in frames),
+                        frames)
+        lines = self.audit(root, check=FULL)  # stderr is a pipe: lines
         self.assertNotIn("\r", lines.stderr)
         self.assertEqual(len(re.findall(r"^\[\d/8\] ", lines.stderr, re.M)),
                          8)
-        quiet = self.audit(root, "--quiet", check=1)
+        # Quiet: no progress and no summary, but the failure is said.
+        quiet = self.audit(root, "--quiet", check=FULL)
+        self.assertNotIn("[1/8]", quiet.stderr)
+        self.assertNotIn("summary", quiet.stderr)
+        self.assertIn("src/broken.cpp: failed to parse", quiet.stderr)
+        drop_broken(root)
+        quiet = self.audit(root, "--quiet", check=FINDINGS)
         self.assertEqual(quiet.stderr, "")
 
     def test_filters_and_list_units(self):

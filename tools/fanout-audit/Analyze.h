@@ -17,6 +17,8 @@ namespace fanout::audit {
 /// .clang-tidy files apply on top of the defaults, and the overrides on top of
 /// them, exactly as in clang-tidy.
 struct TidySettings {
+  /// Without --checks, the fanout checks only: a .clang-tidy can turn them
+  /// off and configure them, but the other checks it enables do not run.
   std::string DefaultChecks = "-*,fanout-*";
   std::optional<std::string> Checks;       ///< --checks (appended).
   std::optional<std::string> HeaderFilter; ///< --header-filter.
@@ -36,8 +38,16 @@ std::vector<std::string> enabledChecksFor(const TidySettings &S,
                                           llvm::StringRef File);
 
 /// Loads compile_commands.json from a build directory, or from the file given.
+/// Its commands lose the arguments clang does not know (GCC-only flags such
+/// as -fconserve-stack, which would fail every TU), as CodeChecker does.
 std::unique_ptr<clang::tooling::CompilationDatabase>
 loadCompilationDatabase(llvm::StringRef Path, std::string &Error);
+
+/// Removes from a compile command (argv[0] first) the arguments the clang
+/// driver does not know; returns them in Dropped.
+std::vector<std::string>
+dropUnknownArguments(const std::vector<std::string> &Command,
+                     std::vector<std::string> &Dropped);
 
 /// Runs the enabled checks on one TU (every compile command the database has
 /// for DbPath). Paths in the result are absolute and canonical; positions are

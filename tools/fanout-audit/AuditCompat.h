@@ -1,8 +1,8 @@
 //===- AuditCompat.h - clang-tidy API differences, LLVM 19 to 22 ----------===//
 //
 // fanout-audit builds against LLVM 19 and 22 from one source. The clang-tidy
-// library API it uses differs in one place only; that difference lives here
-// (AST differences live in lib/include/fanout/Compat.h).
+// and clang driver APIs it uses differ in two places; those differences live
+// here (AST differences live in lib/include/fanout/Compat.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FANOUT_AUDIT_AUDITCOMPAT_H
@@ -10,6 +10,11 @@
 
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyOptions.h"
+#if FANOUT_LLVM_MAJOR >= 22
+#include "clang/Options/Options.h"
+#else
+#include "clang/Driver/Options.h"
+#endif
 
 namespace fanout::audit::compat {
 
@@ -27,6 +32,22 @@ enabledChecks(const clang::tidy::ClangTidyOptions &Options) {
       Options, /*AllowEnablingAnalyzerAlphaCheckers=*/false);
 #endif
 }
+
+/// The clang driver's option table and the ID it gives an argument it does
+/// not know (LLVM 22 moved them from clang::driver to clang).
+#if FANOUT_LLVM_MAJOR >= 22
+inline const llvm::opt::OptTable &driverOptTable() {
+  return clang::getDriverOptTable();
+}
+constexpr unsigned UnknownOptionID = clang::options::OPT_UNKNOWN;
+constexpr unsigned ClangOptionVisibility = clang::options::ClangOption;
+#else
+inline const llvm::opt::OptTable &driverOptTable() {
+  return clang::driver::getDriverOptTable();
+}
+constexpr unsigned UnknownOptionID = clang::driver::options::OPT_UNKNOWN;
+constexpr unsigned ClangOptionVisibility = clang::driver::options::ClangOption;
+#endif
 
 } // namespace fanout::audit::compat
 

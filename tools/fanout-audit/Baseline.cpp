@@ -5,6 +5,7 @@
 #include "llvm/Support/SHA1.h"
 #include "llvm/Support/raw_ostream.h"
 #include <set>
+#include <tuple>
 
 using namespace llvm;
 
@@ -77,19 +78,70 @@ Expected<Baseline> readBaseline(StringRef Path) {
                                "baseline '%s': a finding has no fingerprint",
                                Path.str().c_str());
     B.Fingerprints.insert(*FP);
+    B.Entries.push_back(*O);
   }
   return B;
 }
 
-Error writeBaseline(StringRef Path, const Report &R) {
+static ResolvedEntry describeEntry(const json::Object &O) {
+  ResolvedEntry E;
+  E.Fingerprint = O.getString("fingerprint").value_or("").str();
+  E.Check = O.getString("check").value_or("").str();
+  E.File = O.getString("file").value_or("").str();
+  E.Line = O.getInteger("line").value_or(0);
+  E.Message = O.getString("message").value_or("").str();
+  return E;
+}
+
+Error writeBaseline(StringRef Path, const Report &R, const Baseline *Previous,
+                    BaselineWriteStats &Stats) {
+  StringMap<const json::Object *> Old;
+  if (Previous)
+    for (const json::Object &O : Previous->Entries)
+      if (auto FP = O.getString("fingerprint"))
+        Old.try_emplace(*FP, &O);
+  std::vector<json::Object> Entries;
+  StringSet<> Current;
+  for (const Finding &F : R.Findings) {
+    // Everything but the fingerprint is for the people reviewing the file;
+    // what they added stays.
+    json::Object O;
+    if (const json::Object *Prev = Old.lookup(F.Fingerprint))
+      O = *Prev;
+    O["fingerprint"] = F.Fingerprint;
+    O["check"] = F.Check;
+    O["file"] = F.Loc.File;
+    O["line"] = F.Loc.Pos.Line;
+    O["message"] = F.Message;
+    Current.insert(F.Fingerprint);
+    Entries.push_back(std::move(O));
+  }
+  if (Previous)
+    for (const json::Object &O : Previous->Entries) {
+      StringRef FP = O.getString("fingerprint").value_or("");
+      if (Current.contains(FP))
+        continue;
+      if (R.covers(O.getString("file").value_or(""))) {
+        Stats.Removed.push_back(describeEntry(O));
+        continue;
+      }
+      ++Stats.Kept;
+      Entries.push_back(O);
+    }
+  // Sorted like the findings, so that the file diffs well.
+  auto Key = [](const json::Object &O) {
+    return std::make_tuple(O.getString("file").value_or("").str(),
+                           O.getInteger("line").value_or(0),
+                           O.getString("fingerprint").value_or("").str());
+  };
+  std::stable_sort(Entries.begin(), Entries.end(),
+                   [&](const json::Object &A, const json::Object &B) {
+                     return Key(A) < Key(B);
+                   });
+  Stats.Written = Entries.size();
   json::Array Items;
-  for (const Finding &F : R.Findings)
-    // Everything but the fingerprint is for the people reviewing the file.
-    Items.push_back(json::Object{{"fingerprint", F.Fingerprint},
-                                 {"check", F.Check},
-                                 {"file", F.Loc.File},
-                                 {"line", F.Loc.Pos.Line},
-                                 {"message", F.Message}});
+  for (json::Object &O : Entries)
+    Items.push_back(std::move(O));
   json::Value Doc = json::Object{{"tool", "fanout-audit"},
                                  {"version", BaselineVersion},
                                  {"findings", std::move(Items)}};
@@ -100,12 +152,21 @@ Error writeBaseline(StringRef Path, const Report &R) {
 }
 
 unsigned applyBaseline(Report &R, const Baseline &B) {
+  StringSet<> Seen;
+  for (const Finding &F : R.Findings)
+    Seen.insert(F.Fingerprint);
   unsigned Before = R.Findings.size();
   llvm::erase_if(R.Findings, [&](const Finding &F) {
     return B.Fingerprints.contains(F.Fingerprint);
   });
   R.BaselineApplied = true;
   R.BaselineSuppressed = Before - R.Findings.size();
+  R.BaselineResolved.clear();
+  for (const json::Object &O : B.Entries) {
+    StringRef FP = O.getString("fingerprint").value_or("");
+    if (!Seen.contains(FP) && R.covers(O.getString("file").value_or("")))
+      R.BaselineResolved.push_back(describeEntry(O));
+  }
   return R.BaselineSuppressed;
 }
 

@@ -32,12 +32,28 @@ void numberFingerprints(std::vector<Finding> &Findings);
 
 struct Baseline {
   llvm::StringSet<> Fingerprints;
+  /// The entries as written, with any field a reviewer added.
+  std::vector<llvm::json::Object> Entries;
 };
 
 llvm::Expected<Baseline> readBaseline(llvm::StringRef Path);
-/// Writes every finding of the report (atomically).
-llvm::Error writeBaseline(llvm::StringRef Path, const Report &R);
-/// Drops the report's findings that the baseline holds; returns how many.
+
+struct BaselineWriteStats {
+  unsigned Written = 0; ///< Entries in the new file.
+  unsigned Kept = 0;    ///< Of those, previous entries the run did not cover.
+  std::vector<ResolvedEntry> Removed; ///< Previous entries resolved.
+};
+
+/// Writes every finding of the report (atomically). With a Previous
+/// baseline (the file being rewritten), an entry for a finding keeps every
+/// field of its previous entry (a reviewer's "comment", ...) with check,
+/// file, line and message brought up to date, and previous entries of files
+/// the report does not cover (a filtered or sharded run, a TU that failed)
+/// are kept as they are.
+llvm::Error writeBaseline(llvm::StringRef Path, const Report &R,
+                          const Baseline *Previous, BaselineWriteStats &Stats);
+/// Drops the report's findings that the baseline holds, counts them, and
+/// lists the baseline's entries that the report covers but no longer has.
 unsigned applyBaseline(Report &R, const Baseline &B);
 
 } // namespace fanout::audit

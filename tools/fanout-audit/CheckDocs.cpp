@@ -1,6 +1,8 @@
 //===- CheckDocs.cpp ------------------------------------------------------===//
 #include "CheckDocs.h"
+#include "Sources.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -95,18 +97,149 @@ std::string firstSentence(StringRef Paragraph) {
   return Paragraph.str();
 }
 
-std::string upstreamHelpUri(StringRef Check) {
-  static const char Base[] = "https://clang.llvm.org/extra/clang-tidy/checks/";
+namespace {
+std::string &executablePath() {
+  static std::string Path;
+  return Path;
+}
+
+/// file://<dir>/<check>.md when that file exists.
+std::string pageIn(StringRef Dir, StringRef Check) {
+  SmallString<256> Path(Dir);
+  sys::path::append(Path, Check + ".md");
+  sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+  if (!sys::fs::exists(Path))
+    return "";
+  return fileUri(Path);
+}
+
+std::string percentDecode(StringRef S) {
+  std::string Out;
+  for (size_t I = 0; I < S.size(); ++I) {
+    unsigned Byte;
+    if (S[I] == '%' && I + 2 < S.size() + 0 &&
+        !S.substr(I + 1, 2).getAsInteger(16, Byte)) {
+      Out += char(Byte);
+      I += 2;
+    } else {
+      Out += S[I];
+    }
+  }
+  return Out;
+}
+} // namespace
+
+void setExecutablePath(std::string Path) { executablePath() = std::move(Path); }
+
+std::string checkPageUri(StringRef Check, StringRef DocsUrl) {
+  if (!Check.starts_with("fanout-") || Check == "fanout-audit")
+    return "";
+  if (!DocsUrl.empty())
+    return (DocsUrl.rtrim('/') + "/" + Check + ".md").str();
+  if (!executablePath().empty()) {
+    // <prefix>/bin/fanout-audit -> <prefix>/share/doc/fanout-tidy/checks
+    SmallString<256> Installed(
+        sys::path::parent_path(sys::path::parent_path(executablePath())));
+    sys::path::append(Installed, "share", "doc", "fanout-tidy", "checks");
+    std::string Page = pageIn(Installed, Check);
+    if (!Page.empty())
+      return Page;
+  }
+#ifdef FANOUT_SOURCE_DOCS_DIR
+  return pageIn(FANOUT_SOURCE_DOCS_DIR, Check);
+#else
+  return "";
+#endif
+}
+
+std::string absolutizeLinks(StringRef Markdown, StringRef PageUri) {
+  std::string Out;
+  StringRef Base = PageUri.substr(0, PageUri.rfind('/') + 1);
+  bool InCode = false;
+  while (!Markdown.empty()) {
+    auto [Line, Rest] = Markdown.split('\n');
+    bool HadNewline = Markdown.size() != Line.size();
+    Markdown = Rest;
+    if (Line.trim().starts_with("```"))
+      InCode = !InCode;
+    if (InCode) {
+      Out += Line.str();
+      if (HadNewline)
+        Out += '\n';
+      continue;
+    }
+    // [text](target) outside inline code.
+    bool InInline = false;
+    for (size_t I = 0; I < Line.size(); ++I) {
+      char C = Line[I];
+      if (C == '`')
+        InInline = !InInline;
+      size_t Mid, Close;
+      if (C != '[' || InInline ||
+          (Mid = Line.find("](", I)) == StringRef::npos ||
+          (Close = Line.find(')', Mid)) == StringRef::npos ||
+          Line.slice(I + 1, Mid).contains('[')) {
+        Out += C;
+        continue;
+      }
+      StringRef Text = Line.slice(I + 1, Mid);
+      StringRef Target = Line.slice(Mid + 2, Close);
+      I = Close;
+      bool Absolute = Target.contains("://") || Target.starts_with("mailto:");
+      if (Absolute) {
+        Out += ("[" + Text + "](" + Target + ")").str();
+        continue;
+      }
+      if (Target.starts_with("#")) {
+        // An anchor of the page itself.
+        if (!PageUri.empty())
+          Out += ("[" + Text + "](" + PageUri + Target + ")").str();
+        else
+          Out += Text.str();
+        continue;
+      }
+      std::string Resolved;
+      if (!Base.empty()) {
+        auto [File, Anchor] = Target.split('#');
+        if (Base.starts_with("file://")) {
+          SmallString<256> Path(percentDecode(Base.drop_front(7)));
+          sys::path::append(Path, File);
+          sys::path::remove_dots(Path, /*remove_dot_dot=*/true);
+          if (sys::fs::exists(Path))
+            Resolved = fileUri(Path);
+        } else {
+          // A URL: resolve ../ against its path.
+          SmallString<256> Path(Base.substr(Base.find("://") + 3));
+          sys::path::append(Path, sys::path::Style::posix, File);
+          sys::path::remove_dots(Path, true, sys::path::Style::posix);
+          Resolved = (Base.substr(0, Base.find("://") + 3) + Path).str();
+        }
+        if (!Resolved.empty() && !Anchor.empty())
+          Resolved += ("#" + Anchor).str();
+      }
+      if (Resolved.empty())
+        Out += Text.str();
+      else
+        Out += ("[" + Text + "](" + Resolved + ")").str();
+    }
+    if (HadNewline)
+      Out += '\n';
+  }
+  return Out;
+}
+
+std::string checkTitle(StringRef Check) {
+  if (Check == "fanout-stranded-producer")
+    return "Producer can block forever in a bounded queue's push";
+  if (Check == "fanout-stranded-consumer")
+    return "Consumers can block forever in pop";
+  if (Check == "fanout-join-before-drain")
+    return "Wait on workers that push into a queue drained only after it";
   if (Check.starts_with("clang-diagnostic-"))
-    return "https://clang.llvm.org/docs/DiagnosticsReference.html";
-  if (Check.starts_with("fanout-") || Check == "fanout-audit")
-    return "";
+    return ("Compiler warning -W" + Check.drop_front(17)).str();
   if (Check.consume_front("clang-analyzer-"))
-    return (Base + Twine("clang-analyzer/") + Check + ".html").str();
-  auto [Module, Rest] = Check.split('-');
-  if (Rest.empty())
-    return "";
-  return (Base + Module + "/" + Rest + ".html").str();
+    return ("Clang Static Analyzer: " + Check).str();
+  return ("clang-tidy check " + Check).str();
 }
 
 } // namespace fanout::audit

@@ -85,6 +85,14 @@ unsigned Report::countUnits(TUStatus S) const {
   return count_if(Units, [&](const TUResult &U) { return U.Status == S; });
 }
 
+bool Report::covers(StringRef File) const {
+  if (!Filtered && !ShardCount && countUnits(TUStatus::Ok) == Units.size())
+    return true;
+  return llvm::any_of(Units, [&](const TUResult &U) {
+    return U.Status == TUStatus::Ok && U.File == File;
+  });
+}
+
 std::map<std::string, unsigned> Report::findingsPerCheck() const {
   std::map<std::string, unsigned> Counts;
   for (const Finding &F : Findings)
@@ -294,6 +302,8 @@ json::Value toJSON(const TUResult &R, bool Worker) {
   O["errors"] = std::move(Errors);
   if (!R.Log.empty())
     O["log"] = R.Log;
+  if (!R.DroppedArguments.empty())
+    O["droppedArguments"] = R.DroppedArguments;
   if (Worker) {
     json::Array Diags;
     for (const Finding &F : R.Findings)
@@ -319,8 +329,10 @@ json::Value toJSON(const Report &R) {
       {"findings", R.Findings.size()},
       {"findingsPerCheck", std::move(ByCheck)},
   };
-  if (R.BaselineApplied)
+  if (R.BaselineApplied) {
     Summary["baselineSuppressed"] = R.BaselineSuppressed;
+    Summary["baselineResolved"] = R.BaselineResolved.size();
+  }
   json::Array Units, Findings;
   for (const TUResult &U : R.Units)
     Units.push_back(toJSON(U, /*Worker=*/false));
@@ -342,6 +354,18 @@ json::Value toJSON(const Report &R) {
   };
   if (R.ShardCount)
     O["shard"] = json::Object{{"index", R.ShardIndex}, {"count", R.ShardCount}};
+  if (R.Filtered)
+    O["filtered"] = true;
+  if (R.BaselineApplied) {
+    json::Array Resolved;
+    for (const ResolvedEntry &E : R.BaselineResolved)
+      Resolved.push_back(json::Object{{"fingerprint", E.Fingerprint},
+                                      {"check", E.Check},
+                                      {"file", E.File},
+                                      {"line", E.Line},
+                                      {"message", E.Message}});
+    O["resolvedBaselineEntries"] = std::move(Resolved);
+  }
   return O;
 }
 
@@ -497,6 +521,10 @@ Expected<TUResult> unitFromJSON(const json::Value &V) {
     for (const json::Value &C : *Checks)
       if (auto S = C.getAsString())
         U.EnabledChecks.push_back(S->str());
+  if (const json::Array *Dropped = R.arr("droppedArguments", false))
+    for (const json::Value &A : *Dropped)
+      if (auto S = A.getAsString())
+        U.DroppedArguments.push_back(S->str());
   if (!R.Error.empty())
     return R.error();
   return U;
@@ -517,6 +545,7 @@ Expected<Report> reportFromJSON(const json::Value &V) {
   Out.Root = R.str("root");
   Out.Jobs = R.num("jobs", false);
   Out.Seconds = R.real("seconds");
+  Out.Filtered = R.O->getBoolean("filtered").value_or(false);
   if (const json::Object *Shard = R.O->getObject("shard")) {
     Out.ShardIndex = Shard->getInteger("index").value_or(0);
     Out.ShardCount = Shard->getInteger("count").value_or(0);

@@ -91,12 +91,25 @@ struct TUResult {
   std::vector<std::string> EnabledChecks;
   /// What the worker wrote to stderr (kept for failed TUs).
   std::string Log;
+  /// Arguments of the compile command that clang does not know (GCC-only
+  /// flags), dropped before parsing.
+  std::vector<std::string> DroppedArguments;
   /// Findings counted for this TU once deduplicated (for the report).
   unsigned FindingCount = 0;
 };
 
+/// A baseline entry that no current finding matches although the run
+/// covered its file: fixed, or one of its lines edited.
+struct ResolvedEntry {
+  std::string Fingerprint, Check, File, Message;
+  unsigned Line = 0;
+};
+
 struct Report {
   std::string Root;
+  /// Only some TUs of the database were analysed (file or directory
+  /// arguments), so a finding missing from the report may still be there.
+  bool Filtered = false;
   unsigned ShardIndex = 0; ///< 1-based; 0 when not sharded.
   unsigned ShardCount = 0;
   unsigned Jobs = 0;
@@ -107,8 +120,13 @@ struct Report {
   /// Set when a baseline was applied: findings it suppressed.
   bool BaselineApplied = false;
   unsigned BaselineSuppressed = 0;
+  std::vector<ResolvedEntry> BaselineResolved;
 
   unsigned countUnits(TUStatus S) const;
+  /// Whether the report speaks for File: every TU of the database was
+  /// analysed, or File is one of the TUs analysed without failure. A finding
+  /// of a file the report does not cover is neither confirmed nor resolved.
+  bool covers(llvm::StringRef File) const;
   std::map<std::string, unsigned> findingsPerCheck() const;
 };
 

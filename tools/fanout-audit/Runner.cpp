@@ -180,8 +180,9 @@ bool spawn(const WorkItem &Item, AnalyseFn Analyse, Worker &W) {
 }
 
 bool runInProcess(ArrayRef<WorkItem> Items, const RunSettings &Settings,
-                  AnalyseFn Analyse, DoneFn Done, TickFn Tick) {
+                  AnalyseFn Analyse, StartFn Start, DoneFn Done, TickFn Tick) {
   for (const WorkItem &Item : Items) {
+    Start(Item);
     TUResult R = Analyse(Item);
     R.File = Item.File;
     bool Ok = R.Status == TUStatus::Ok;
@@ -196,9 +197,9 @@ bool runInProcess(ArrayRef<WorkItem> Items, const RunSettings &Settings,
 } // namespace
 
 bool runUnits(ArrayRef<WorkItem> Items, const RunSettings &Settings,
-              AnalyseFn Analyse, DoneFn Done, TickFn Tick) {
+              AnalyseFn Analyse, StartFn Start, DoneFn Done, TickFn Tick) {
   if (!Settings.Isolate)
-    return runInProcess(Items, Settings, Analyse, Done, Tick);
+    return runInProcess(Items, Settings, Analyse, Start, Done, Tick);
 
   unsigned Jobs = std::max(1u, Settings.Jobs);
   std::vector<Worker> Active;
@@ -214,6 +215,7 @@ bool runUnits(ArrayRef<WorkItem> Items, const RunSettings &Settings,
 
   while (true) {
     while (!Stopped && Next < Items.size() && Active.size() < Jobs) {
+      Start(Items[Next]);
       Worker W;
       if (!spawn(Items[Next], Analyse, W)) {
         // No process to be had (fork or pipe failed): analyse here instead.

@@ -41,11 +41,13 @@ using AnalyseFn = llvm::function_ref<TUResult(const WorkItem &)>;
 /// Receives each result in the driver process, File set to the item's File.
 using DoneFn = llvm::function_ref<void(TUResult)>;
 using TickFn = llvm::function_ref<void()>;
+/// Told when an item's analysis starts.
+using StartFn = llvm::function_ref<void(const WorkItem &)>;
 
 /// Runs every item; returns false if it stopped early (a TU failed and
 /// KeepGoing is off).
 bool runUnits(llvm::ArrayRef<WorkItem> Items, const RunSettings &Settings,
-              AnalyseFn Analyse, DoneFn Done, TickFn Tick);
+              AnalyseFn Analyse, StartFn Start, DoneFn Done, TickFn Tick);
 
 } // namespace fanout::audit
 

@@ -7,9 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "CheckDocs.h"
+#include "Diff.h"
 #include "Progress.h"
 #include "Sources.h"
 #include "Writers.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -74,39 +76,81 @@ StringRef sarifLevel(Level L) {
   return "warning";
 }
 
-json::Object rule(StringRef Check, StringRef DocsDir) {
-  json::Object Rule{{"id", Check.str()}};
-  std::string Uri = upstreamHelpUri(Check);
+/// SARIF message strings treat [ and ] as link syntax: escape them.
+std::string escapeMessage(StringRef Text) {
+  std::string Out;
+  for (char C : Text) {
+    if (C == '[' || C == ']')
+      Out += '\\';
+    Out += C;
+  }
+  return Out;
+}
+
+/// "FanoutStrandedProducer": SARIF's rule name, an identifier.
+std::string ruleName(StringRef Check) {
+  std::string Out;
+  bool Upper = true;
+  for (char C : Check) {
+    if (!isAlnum(C)) {
+      Upper = true;
+      continue;
+    }
+    Out += Upper ? toUpper(C) : C;
+    Upper = false;
+  }
+  return Out;
+}
+
+json::Object rule(StringRef Check, StringRef DocsDir, StringRef DocsUrl) {
+  json::Object Rule{{"id", Check.str()}, {"name", ruleName(Check)}};
+  std::string Uri = checkPageUri(Check, DocsUrl);
   std::optional<std::string> Doc = checkDocumentation(Check, DocsDir);
   std::string Paragraph = Doc ? firstParagraph(*Doc) : "";
   if (Paragraph.empty()) {
     Paragraph = Check.starts_with("fanout-")
-                    ? ("The fanout-tidy check " + Check + " (see docs/checks/" +
-                       Check + ".md).")
-                          .str()
+                    ? ("The fanout-tidy check " + Check + ".").str()
                     : ("The clang-tidy check " + Check + ".").str();
   }
-  Rule["shortDescription"] = json::Object{{"text", firstSentence(Paragraph)}};
+  Rule["shortDescription"] = json::Object{{"text", checkTitle(Check)}};
   Rule["fullDescription"] = json::Object{{"text", Paragraph}};
   json::Object Help{{"text", Paragraph}};
   if (Doc)
-    Help["markdown"] = *Doc;
+    Help["markdown"] = absolutizeLinks(*Doc, Uri);
   Rule["help"] = std::move(Help);
   if (!Uri.empty())
     Rule["helpUri"] = Uri;
   Rule["defaultConfiguration"] = json::Object{{"level", "warning"}};
   json::Array Tags{"clang-tidy"};
+  json::Object Properties;
   if (Check.starts_with("fanout-")) {
     Tags.push_back("concurrency");
     Tags.push_back("reliability");
+    // The checks report a hang only when every consumer (or the producer)
+    // can strand, and the tests run each reported program until it hangs.
+    Properties["precision"] = "high";
   }
-  Rule["properties"] = json::Object{{"tags", std::move(Tags)}};
+  Properties["problem.severity"] = "warning";
+  Properties["tags"] = std::move(Tags);
+  Rule["properties"] = std::move(Properties);
   return Rule;
+}
+
+json::Object threadFlowLocation(const Location &L, StringRef Message,
+                                StringRef Kind) {
+  json::Object Step{
+      {"location",
+       json::Object{{"physicalLocation", physicalLocation(L)},
+                    {"message", json::Object{{"text", Message.str()}}}}}};
+  if (!Kind.empty())
+    Step["kinds"] = json::Array{Kind.str()};
+  return Step;
 }
 
 } // namespace
 
-void writeSarif(raw_ostream &OS, const Report &R, StringRef DocsDir) {
+void writeSarif(raw_ostream &OS, const Report &R, StringRef DocsDir,
+                StringRef DocsUrl) {
   std::set<std::string> Checks = R.EnabledChecks;
   for (const Finding &F : R.Findings)
     Checks.insert(F.Check);
@@ -114,16 +158,24 @@ void writeSarif(raw_ostream &OS, const Report &R, StringRef DocsDir) {
   StringMap<unsigned> RuleIndex;
   for (const std::string &C : Checks) {
     RuleIndex[C] = Rules.size();
-    Rules.push_back(rule(C, DocsDir));
+    Rules.push_back(rule(C, DocsDir, DocsUrl));
   }
 
   json::Array Results;
   for (const Finding &F : R.Findings) {
+    // The message links each note to its related location, "[consumer
+    // returns here](2)": GitHub shows a related location only when the
+    // message links it.
+    std::string Text = escapeMessage(F.Message);
+    unsigned Id = 0;
+    for (const Note &N : F.Notes)
+      if (!N.Loc.File.empty())
+        Text += formatv("\n- [{0}]({1})", escapeMessage(N.Message), ++Id).str();
     json::Object Result{
         {"ruleId", F.Check},
         {"ruleIndex", RuleIndex.lookup(F.Check)},
         {"level", sarifLevel(F.Severity)},
-        {"message", json::Object{{"text", F.Message}}},
+        {"message", json::Object{{"text", std::move(Text)}}},
         {"partialFingerprints",
          json::Object{{"fanoutAuditFingerprint/v1", F.Fingerprint}}},
     };
@@ -142,12 +194,24 @@ void writeSarif(raw_ostream &OS, const Report &R, StringRef DocsDir) {
     }
     if (!Related.empty())
       Result["relatedLocations"] = std::move(Related);
+    // The story as one code flow: the blocking call, then each note in the
+    // order the check tells it (the queue, the exits, the spawns, the wait).
+    if (!F.Loc.File.empty()) {
+      json::Array Steps{threadFlowLocation(F.Loc, F.Message, "call")};
+      for (const Note &N : F.Notes)
+        if (!N.Loc.File.empty())
+          Steps.push_back(threadFlowLocation(N.Loc, N.Message, ""));
+      Result["codeFlows"] = json::Array{json::Object{
+          {"message", json::Object{{"text", checkTitle(F.Check)}}},
+          {"threadFlows",
+           json::Array{json::Object{{"locations", std::move(Steps)}}}}}};
+    }
     json::Array Fixes;
     if (!F.Fixes.empty())
-      Fixes.push_back(fix("Fix suggested by " + F.Check, F.Fixes));
+      Fixes.push_back(fix(mainFixTitle(F), F.Fixes));
     for (const Note &N : F.Notes)
       if (!N.Fixes.empty())
-        Fixes.push_back(fix(N.Message, N.Fixes));
+        Fixes.push_back(fix(alternativeFixTitle(N), N.Fixes));
     if (!Fixes.empty())
       Result["fixes"] = std::move(Fixes);
     Result["properties"] =
@@ -184,8 +248,10 @@ void writeSarif(raw_ostream &OS, const Report &R, StringRef DocsDir) {
       {"translationUnits", R.Units.size()},
       {"analysed", R.countUnits(TUStatus::Ok)},
       {"failed", R.Units.size() - R.countUnits(TUStatus::Ok)}};
-  if (R.BaselineApplied)
+  if (R.BaselineApplied) {
     Properties["baselineSuppressed"] = R.BaselineSuppressed;
+    Properties["baselineResolved"] = R.BaselineResolved.size();
+  }
   json::Object Run{
       {"tool",
        json::Object{

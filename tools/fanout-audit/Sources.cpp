@@ -69,6 +69,24 @@ std::optional<StringRef> SourceCache::line(StringRef AbsPath, unsigned Line) {
   return lineAt(F->Buffer->getBuffer(), F->LineStarts[Line - 1]);
 }
 
+std::optional<StringRef> SourceCache::text(StringRef AbsPath) {
+  const File *F = get(AbsPath);
+  if (!F)
+    return std::nullopt;
+  return F->Buffer->getBuffer();
+}
+
+unsigned SourceCache::lineCount(StringRef AbsPath) {
+  const File *F = get(AbsPath);
+  if (!F)
+    return 0;
+  unsigned N = F->LineStarts.size();
+  // A final line terminator starts no line.
+  if (N > 1 && F->LineStarts.back() == F->Buffer->getBufferSize())
+    --N;
+  return N;
+}
+
 std::string canonicalPath(StringRef Path, StringRef BaseDir) {
   SmallString<256> Abs(Path);
   if (!sys::path::is_absolute(Abs)) {

@@ -22,6 +22,10 @@ public:
   std::optional<Resolved> resolve(llvm::StringRef AbsPath, unsigned Offset);
   /// The text of a 1-based line, if the file is readable.
   std::optional<llvm::StringRef> line(llvm::StringRef AbsPath, unsigned Line);
+  /// The whole file, if it is readable.
+  std::optional<llvm::StringRef> text(llvm::StringRef AbsPath);
+  /// How many lines the file has (0 when unreadable).
+  unsigned lineCount(llvm::StringRef AbsPath);
 
 private:
   struct File {

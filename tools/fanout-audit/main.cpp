@@ -3,17 +3,19 @@
 //   fanout-audit -p build [filters...] [--format=text|json|sarif] [-o FILE]
 //   fanout-audit merge shard1.json shard2.json --format=sarif -o all.sarif
 //
-// Runs the enabled clang-tidy checks (by default the fanout-* ones, plus what
-// the project's .clang-tidy enables) over every TU of a compilation database,
-// in parallel worker processes, and reports each finding once however many
-// TUs include it. See docs/audit.md.
+// Runs the enabled clang-tidy checks (by default the fanout-* ones, as the
+// project's .clang-tidy configures them) over every TU of a compilation
+// database, in parallel worker processes, and reports each finding once
+// however many TUs include it. See docs/audit.md.
 //
 // Exit codes: 0 no (new) findings; 1 (new) findings; 2 usage or tool error,
-// including every TU failing and, with --keep-going=false, any TU failing.
+// including every TU failing and, with --keep-going=false, any TU failing;
+// 3 analysed with failures (some TUs could not be analysed).
 //
 //===----------------------------------------------------------------------===//
 #include "Analyze.h"
 #include "Baseline.h"
+#include "CheckDocs.h"
 #include "Progress.h"
 #include "Runner.h"
 #include "Sources.h"
@@ -30,7 +32,9 @@
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/WithColor.h"
 #include <chrono>
+#include <map>
 #include <optional>
+#include <set>
 
 using namespace llvm;
 using namespace fanout::audit;
@@ -45,7 +49,12 @@ extern volatile int FanoutTidyModuleAnchorSource;
 
 namespace {
 
-enum ExitCode { ExitClean = 0, ExitFindings = 1, ExitError = 2 };
+enum ExitCode {
+  ExitClean = 0,
+  ExitFindings = 1,
+  ExitError = 2,
+  ExitIncomplete = 3
+};
 
 cl::OptionCategory Category("fanout-audit options");
 
@@ -68,8 +77,10 @@ cl::alias JobsLong("jobs", cl::desc("Alias for -j"), cl::aliasopt(Jobs),
                    cl::NotHidden);
 cl::opt<std::string>
     Checks("checks",
-           cl::desc("Check globs, appended to the .clang-tidy 'Checks' (the "
-                    "defaults are '-*,fanout-*')"),
+           cl::desc("Check globs, appended to the .clang-tidy 'Checks'. "
+                    "Without it only the fanout-* checks run, as the "
+                    ".clang-tidy files configure them (they can turn them "
+                    "off)"),
            cl::cat(Category));
 cl::opt<std::string>
     HeaderFilter("header-filter",
@@ -94,12 +105,24 @@ cl::opt<Format> OutputFormat(
                           "JSON report (input of 'merge')"),
                clEnumValN(Format::Sarif, "sarif", "SARIF 2.1.0"),
                clEnumValN(Format::CodeQuality, "codequality",
-                          "GitLab Code Quality (Code Climate JSON)")),
+                          "GitLab Code Quality (Code Climate JSON)"),
+               clEnumValN(Format::Html, "html",
+                          "one self-contained HTML page for reviewers")),
     cl::cat(Category));
 cl::opt<std::string> OutputFile("o",
                                 cl::desc("Write the report to <file> "
                                          "(atomically) instead of stdout"),
                                 cl::value_desc("file"), cl::cat(Category));
+cl::opt<bool> ShowFixes("show-fixes",
+                        cl::desc("Text report: each finding's fix, and each "
+                                 "alternative, as a diff"),
+                        cl::cat(Category));
+cl::opt<std::string> DocsUrl(
+    "docs-url",
+    cl::desc("Base URL of the check pages (docs/checks of fanout-tidy's "
+             "repository) for the SARIF and HTML links. Default: the pages "
+             "installed with fanout-audit, as file:// URIs"),
+    cl::value_desc("url"), cl::init(FANOUT_DOCS_URL), cl::cat(Category));
 cl::opt<std::string>
     ExportFixes("export-fixes",
                 cl::desc("Write the findings' fixes as clang-tidy YAML for "
@@ -116,7 +139,8 @@ cl::opt<std::string>
 cl::opt<bool> KeepGoing(
     "keep-going",
     cl::desc("Keep going when a TU fails to parse, times out or crashes "
-             "(default); --keep-going=false stops and exits with 2"),
+             "(default; the exit code is then 3); --keep-going=false stops "
+             "and exits with 2"),
     cl::init(true), cl::cat(Category));
 cl::opt<double> Timeout("timeout",
                         cl::desc("Per-TU time limit in seconds; 0 for none "
@@ -149,7 +173,9 @@ cl::opt<ProgressChoice> ProgressStyle(
                clEnumValN(ProgressChoice::Lines, "lines", "a line per TU"),
                clEnumValN(ProgressChoice::None, "none", "nothing")),
     cl::cat(Category));
-cl::opt<bool> Quiet("quiet", cl::desc("No progress and no summary"),
+cl::opt<bool> Quiet("quiet",
+                    cl::desc("No progress and no summary (errors, and the "
+                             "TUs that failed, are still printed)"),
                     cl::cat(Category));
 cl::opt<std::string>
     ResourceDir("resource-dir",
@@ -240,6 +266,25 @@ void printSummary(const Report &R, bool Merged) {
   OS << "\n";
   for (const auto &[Check, Count] : R.findingsPerCheck())
     OS << formatv("    {0,-40} {1,5}\n", Check, Count);
+  if (R.BaselineApplied && !R.BaselineResolved.empty()) {
+    OS << "  resolved baseline entries (fixed, or a line of theirs edited; "
+          "--write-baseline removes them): "
+       << R.BaselineResolved.size() << "\n";
+    for (const ResolvedEntry &E : R.BaselineResolved)
+      OS << formatv("    {0}:{1}: {2} [{3}]\n", E.File, E.Line, E.Message,
+                    E.Check);
+  }
+  std::map<std::string, unsigned> Dropped;
+  for (const TUResult &U : R.Units)
+    for (const std::string &A : U.DroppedArguments)
+      ++Dropped[A];
+  if (!Dropped.empty()) {
+    OS << "  arguments clang does not know, dropped:";
+    for (const auto &[Arg, Count] : Dropped)
+      OS << " " << Arg << " (" << Count << " TU" << (Count == 1 ? "" : "s")
+         << ")";
+    OS << "\n";
+  }
   OS << "  time: " << formatDuration(R.Seconds);
   if (R.Jobs)
     OS << " with " << R.Jobs << " job" << (R.Jobs == 1 ? "" : "s");
@@ -252,6 +297,31 @@ void printSummary(const Report &R, bool Merged) {
   }
 }
 
+/// An output path must be writable before the audit starts, not after it:
+/// its directory must exist and take a new file (the report is written to a
+/// temporary file there, then renamed).
+std::optional<std::string> checkWritable(StringRef Option, StringRef Path) {
+  if (Path.empty() || Path == "-")
+    return std::nullopt;
+  if (sys::fs::is_directory(Path))
+    return (Option + " '" + Path + "' is a directory").str();
+  StringRef Dir = sys::path::parent_path(Path);
+  if (Dir.empty())
+    Dir = ".";
+  if (!sys::fs::is_directory(Dir))
+    return (Option + " '" + Path + "': no directory '" + Dir + "'").str();
+  SmallString<256> Probe(Dir);
+  sys::path::append(Probe, ".fanout-audit-probe-%%%%%%");
+  int FD;
+  SmallString<256> Created;
+  if (std::error_code EC = sys::fs::createUniqueFile(Probe, FD, Created))
+    return (Option + " '" + Path + "' cannot be written: " + EC.message())
+        .str();
+  sys::Process::SafelyCloseFileDescriptor(FD);
+  sys::fs::remove(Created);
+  return std::nullopt;
+}
+
 Error writeOutput(StringRef Path, function_ref<void(raw_ostream &)> Write) {
   return writeToOutput(Path.empty() ? StringRef("-") : Path,
                        [&](raw_ostream &OS) {
@@ -260,28 +330,61 @@ Error writeOutput(StringRef Path, function_ref<void(raw_ostream &)> Write) {
                        });
 }
 
+/// Colours for the text report: LLVM's own --color (on a terminal by
+/// default, --color to force, --color=false to refuse).
+bool useColor(raw_ostream &OS) {
+  if (OutputFormat != Format::Text)
+    return false;
+  return WithColor(OS).colorsEnabled();
+}
+
 /// Baselines, report, fixes, summary and the exit code: the same for an audit
 /// and a merge.
 int finish(Report R, SourceCache &Sources, bool Merged,
-           const std::optional<Baseline> &Old) {
-  if (!WriteBaselineFile.empty())
-    if (Error E = writeBaseline(WriteBaselineFile, R))
+           const std::optional<Baseline> &Old,
+           const std::optional<Baseline> &Previous) {
+  if (!WriteBaselineFile.empty()) {
+    BaselineWriteStats Stats;
+    if (Error E = writeBaseline(WriteBaselineFile, R,
+                                Previous ? &*Previous : nullptr, Stats))
       return fail("cannot write baseline: " + toString(std::move(E)));
+    if (!Quiet) {
+      errs() << "fanout-audit: wrote " << Stats.Written
+             << " baseline entries to " << WriteBaselineFile;
+      if (Stats.Kept)
+        errs() << " (" << Stats.Kept
+               << " kept from files this run did not analyse)";
+      errs() << "\n";
+      for (const ResolvedEntry &E : Stats.Removed)
+        errs() << formatv("fanout-audit: removed resolved baseline entry "
+                          "{0}:{1}: {2} [{3}]\n",
+                          E.File, E.Line, E.Message, E.Check);
+    }
+  }
   if (Old)
     applyBaseline(R, *Old);
   Error E = writeOutput(OutputFile, [&](raw_ostream &OS) {
     switch (OutputFormat) {
-    case Format::Text:
-      writeText(OS, R, Sources);
+    case Format::Text: {
+      bool Colors = useColor(OS);
+      OS.enable_colors(Colors);
+      TextOptions Options;
+      Options.ShowFixes = ShowFixes;
+      writeText(OS, R, Sources, Options);
+      OS.enable_colors(false);
       break;
+    }
     case Format::Json:
       writeJson(OS, R);
       break;
     case Format::Sarif:
-      writeSarif(OS, R, DocsDir);
+      writeSarif(OS, R, DocsDir, DocsUrl);
       break;
     case Format::CodeQuality:
       writeCodeQuality(OS, R);
+      break;
+    case Format::Html:
+      writeHtml(OS, R, Sources, DocsUrl);
       break;
     }
   });
@@ -295,10 +398,34 @@ int finish(Report R, SourceCache &Sources, bool Merged,
     printSummary(R, Merged);
 
   unsigned Ok = R.countUnits(TUStatus::Ok);
+  unsigned Failed = R.Units.size() - Ok;
+  if (Failed && Quiet)
+    // Quiet drops the progress and the summary, not the failures.
+    for (const TUResult &U : R.Units)
+      if (U.Status != TUStatus::Ok)
+        WithColor::error(errs(), "fanout-audit")
+            << U.File << ": " << describeFailure(U) << "\n";
+  if (!KeepGoing && Failed) {
+    const TUResult *First = nullptr;
+    for (const TUResult &U : R.Units)
+      if (U.Status != TUStatus::Ok && !First)
+        First = &U;
+    return fail(formatv("stopped after a translation unit failed "
+                        "(--keep-going=false): {0}: {1}",
+                        First->File, describeFailure(*First))
+                    .str());
+  }
   if (!R.Units.empty() && Ok == 0)
     return fail("no translation unit could be analysed");
-  if (!KeepGoing && Ok != R.Units.size())
-    return fail("stopped: a translation unit failed (--keep-going=false)");
+  if (Failed) {
+    // A gate must not pass on a partly broken database: the findings are in
+    // the report, but the TUs that failed were not looked at.
+    WithColor::error(errs(), "fanout-audit")
+        << formatv("{0} of {1} translation units could not be analysed "
+                   "(exit code 3: analysed with failures)\n",
+                   Failed, R.Units.size());
+    return ExitIncomplete;
+  }
   // Recording a baseline accepts what it records; only findings that are new
   // against a given baseline, or any finding without one, fail the run.
   if (!WriteBaselineFile.empty() && BaselineFile.empty())
@@ -306,7 +433,8 @@ int finish(Report R, SourceCache &Sources, bool Merged,
   return R.Findings.empty() ? ExitClean : ExitFindings;
 }
 
-int runMerge(const std::optional<Baseline> &Old) {
+int runMerge(const std::optional<Baseline> &Old,
+             const std::optional<Baseline> &Previous) {
   if (Inputs.empty())
     return fail("merge: no JSON report given");
   if (!BuildPath.empty() || !Shard.empty() || ListUnits)
@@ -323,9 +451,17 @@ int runMerge(const std::optional<Baseline> &Old) {
   SourceCache Sources;
   ReportBuilder Builder(Root, Sources);
   Report &Header = Builder.header();
+  // Shards cover the database together when all N of them are merged.
+  std::set<unsigned> ShardsSeen;
+  unsigned ShardCount = 0;
   for (Report &R : Reports) {
     Header.Seconds = std::max(Header.Seconds, R.Seconds);
     Header.Jobs = std::max(Header.Jobs, R.Jobs);
+    Header.Filtered |= R.Filtered;
+    if (R.ShardCount) {
+      ShardCount = R.ShardCount;
+      ShardsSeen.insert(R.ShardIndex);
+    }
     Header.EnabledChecks.insert(R.EnabledChecks.begin(), R.EnabledChecks.end());
     for (TUResult &U : R.Units) {
       if (Builder.hasUnit(U.File)) {
@@ -338,10 +474,13 @@ int runMerge(const std::optional<Baseline> &Old) {
     for (Finding &F : R.Findings)
       Builder.addFinding(std::move(F));
   }
-  return finish(Builder.take(), Sources, /*Merged=*/true, Old);
+  if (ShardCount && ShardsSeen.size() != ShardCount)
+    Header.Filtered = true;
+  return finish(Builder.take(), Sources, /*Merged=*/true, Old, Previous);
 }
 
-int runAudit(const std::optional<Baseline> &Old) {
+int runAudit(const std::optional<Baseline> &Old,
+             const std::optional<Baseline> &Previous) {
   auto Start = std::chrono::steady_clock::now();
   std::string DbPath = BuildPath.empty() ? std::string(".") : BuildPath;
   std::string Error;
@@ -460,6 +599,9 @@ int runAudit(const std::optional<Baseline> &Old) {
       [&](const WorkItem &Item) {
         return analyseTranslationUnit(*DB, Item.DbPath, Settings);
       },
+      [&](const WorkItem &Item) {
+        Display.unitStarted(relativePath(Item.File, Root));
+      },
       [&](TUResult R) {
         const TUResult &Stored = Builder.addRaw(std::move(R));
         Display.unitDone(Stored, Builder.uniqueFindings());
@@ -468,13 +610,14 @@ int runAudit(const std::optional<Baseline> &Old) {
   Display.finish();
 
   Report &Header = Builder.header();
+  Header.Filtered = !Inputs.empty();
   Header.Jobs = Run.Jobs;
   Header.ShardIndex = ShardIndex;
   Header.ShardCount = ShardCount;
   Header.Seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
-  return finish(Builder.take(), Sources, /*Merged=*/false, Old);
+  return finish(Builder.take(), Sources, /*Merged=*/false, Old, Previous);
 }
 
 } // namespace
@@ -486,6 +629,13 @@ int main(int argc, const char **argv) {
   if (Args.size() > 1 && StringRef(Args[1]) == "merge")
     Args[1] = "--merge";
   cl::HideUnrelatedOptions(Category);
+  // LLVM's --color (WithColor) colours the text report: list it with ours.
+  if (cl::Option *ColorOption = cl::getRegisteredOptions().lookup("color")) {
+    ColorOption->setHiddenFlag(cl::NotHidden);
+    ColorOption->addCategory(Category);
+    ColorOption->setDescription("Colour the text report (default: when "
+                                "stdout is a terminal; --color=false never)");
+  }
   cl::SetVersionPrinter([](raw_ostream &OS) {
     OS << "fanout-audit " << FANOUT_AUDIT_VERSION << " (LLVM "
        << LLVM_VERSION_STRING << ")\n";
@@ -498,7 +648,8 @@ int main(int argc, const char **argv) {
           "  fanout-audit -p <build-dir> [<file or directory>...]\n"
           "  fanout-audit merge <report.json>... [--format=...] [-o FILE]\n\n"
           "Exit codes: 0 no (new) findings, 1 (new) findings, 2 usage or "
-          "tool error.\n",
+          "tool error, 3 analysed with failures (a TU could not be "
+          "analysed).\n",
           &ErrorStream)) {
     ErrorStream.flush();
     errs() << Errors;
@@ -506,6 +657,15 @@ int main(int argc, const char **argv) {
   }
   if (Timeout < 0)
     return fail("--timeout wants a number of seconds >= 0");
+  static int Anchor;
+  setExecutablePath(sys::fs::getMainExecutable(argv[0], &Anchor));
+  // Everything that will be written must be writable before the audit
+  // starts.
+  for (auto [Option, Path] : {std::pair<StringRef, StringRef>{"-o", OutputFile},
+                              {"--export-fixes", ExportFixes},
+                              {"--write-baseline", WriteBaselineFile}})
+    if (std::optional<std::string> Problem = checkWritable(Option, Path))
+      return fail(*Problem);
   // Read the baseline first: a typo in its name should not cost a whole
   // audit, and --write-baseline may name the same file.
   std::optional<Baseline> Old;
@@ -515,5 +675,16 @@ int main(int argc, const char **argv) {
       return fail(toString(B.takeError()));
     Old = std::move(*B);
   }
-  return Merge ? runMerge(Old) : runAudit(Old);
+  // A baseline being rewritten keeps what the run does not cover and what
+  // reviewers added to its entries.
+  std::optional<Baseline> Previous;
+  if (!WriteBaselineFile.empty() && sys::fs::exists(WriteBaselineFile)) {
+    Expected<Baseline> B = readBaseline(WriteBaselineFile);
+    if (!B)
+      return fail(toString(B.takeError()) +
+                  " (--write-baseline rewrites a baseline; remove the file "
+                  "to start afresh)");
+    Previous = std::move(*B);
+  }
+  return Merge ? runMerge(Old, Previous) : runAudit(Old, Previous);
 }
