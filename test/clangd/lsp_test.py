@@ -16,8 +16,12 @@ misc-const-correctness, a stock check clangd's FastCheckFilter drops), no
      source clang-tidy, relatedInformation at the consumer's return and both
      spawn sites; with no .clangd anywhere, this is also the FastCheckFilter
      test: the default (Strict) does not drop fanout-* checks;
-  2. textDocument/codeAction on it -> quick fixes; each WorkspaceEdit applied
-     locally; one inserts q.close(); sending the fixed text clears the warning;
+  2. textDocument/codeAction on it -> quick fixes titled by what they do
+     (the main one by its "fix: ..." note, and preferred; alternatives
+     without "alternatively, "; clangd's NOLINT ones never preferred), the
+     diagnostic's link at the check's own page in the repository (not
+     clang.llvm.org); each WorkspaceEdit applied locally; one inserts
+     q.close(); sending the fixed text clears the warning;
   3. didChange into half-typed states (cut mid-function, mid-token, in an open
      lambda, mid-class), each answered by publishDiagnostics for its version
      and a documentSymbol reply, then a burst of unanswered edits, then the
@@ -437,6 +441,32 @@ def the_warning(published, text, uri, where, server):
     return diag
 
 
+def check_titles(fixes, diag):
+    """Quick fixes are titled by what they do; only the main one is
+    preferred; the diagnostic links the check's page in the repository."""
+    titles = [a["title"] for a in fixes]
+    preferred = [a["title"] for a in fixes if a.get("isPreferred")]
+    expect(titles[0] == "close 'q' once the consumers are joined",
+           f"main quick fix titled {titles[0]!r}")
+    expect(preferred == [titles[0]],
+           f"preferred quick fixes: {preferred!r}, expected the main one")
+    for want in ("close 'q' on each consumer exit",
+                 "give 'q' room for all 1000 items"):
+        expect(want in titles, f"no quick fix titled {want!r}: {titles!r}")
+    for title in titles:
+        expect(not title.lower().startswith(("alternatively", "producer can",
+                                             "fix:")) and len(title) < 60,
+               f"quick fix title is a sentence, not an action: {title!r}")
+    href = (diag.get("codeDescription") or {}).get("href", "")
+    repo = Path(__file__).resolve().parents[2]
+    page = repo / "docs" / "checks" / f"{CHECK}.md"
+    expect(href == page.as_uri() or
+           href.endswith(f"/share/doc/fanout-tidy/checks/{CHECK}.md"),
+           f"the diagnostic links {href!r}, not the check's page {page}")
+    log(f"ok: quick fix titles {titles!r}, preferred {preferred!r}, "
+        f"link {href}")
+
+
 def editor_session(server, root, mission, inline, timings):
     root = Path(root)
     path = root / "inline.cpp"
@@ -460,6 +490,7 @@ def editor_session(server, root, mission, inline, timings):
     timings["codeAction answer"] = took
     fixes = [a for a in actions or [] if "edit" in a]
     expect(fixes, f"no quick fix offered for {CHECK}: {actions}")
+    check_titles(fixes, diag)
     close_fixed = None
     for action in fixes:
         fixed, n = apply_workspace_edit(action["edit"], uri, text)

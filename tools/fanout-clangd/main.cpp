@@ -6,7 +6,9 @@
 //  - a default --resource-dir, since clang's builtin headers are not next to
 //    this binary the way they are next to the packaged clangd;
 //  - fanout-* checks count as "fast" for clangd's FastCheckFilter (see
-//    docs/editors.md and tools/fanout-clangd/CMakeLists.txt).
+//    docs/editors.md and tools/fanout-clangd/CMakeLists.txt);
+//  - fanout-* diagnostics link their check's page, and their quick fixes are
+//    titled by what they do, the main one preferred (QuickFixes.h).
 //
 //===----------------------------------------------------------------------===//
 #include "llvm/ADT/SmallString.h"
@@ -54,6 +56,9 @@ std::optional<bool> fanoutWrapIsFastTidyCheck(llvm::StringRef Check) {
     return true;
   return fanoutRealIsFastTidyCheck(Check);
 }
+
+// QuickFixes.cpp: where this binary is, for the installed check pages.
+void fanoutSetExecutablePath(std::string Path);
 
 namespace {
 
@@ -106,6 +111,9 @@ std::optional<std::string> defaultResourceDir(const char *Argv0) {
 } // namespace
 
 int main(int argc, char *argv[]) {
+  static int ExeAnchor;
+  fanoutSetExecutablePath(
+      llvm::sys::fs::getMainExecutable(argv[0], &ExeAnchor));
   std::vector<const char *> Args(argv, argv + argc);
   if (hasFlag(Args, "version")) {
     // clangdMain installs its own version printer, which replaces any we
