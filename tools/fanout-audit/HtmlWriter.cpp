@@ -347,8 +347,14 @@ const char *const Script = R"js(
       if (i > 0)
         params[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
     });
-    check.value = params.check || '';
-    file.value = params.file || '';
+    // A value with no option (a check without findings) still filters.
+    [[check, params.check], [file, params.file]].forEach(function (p) {
+      var v = p[1] || '';
+      if (v && !Array.prototype.some.call(p[0].options,
+                                          function (o) { return o.value === v; }))
+        p[0].add(new Option(v, v));
+      p[0].value = v;
+    });
     text.value = params.q || '';
     apply();
   }
