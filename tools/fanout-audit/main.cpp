@@ -632,6 +632,7 @@ int main(int argc, const char **argv) {
   // LLVM's --color (WithColor) colours the text report: list it with ours.
   if (cl::Option *ColorOption = cl::getRegisteredOptions().lookup("color")) {
     ColorOption->setHiddenFlag(cl::NotHidden);
+    ColorOption->Categories.clear();
     ColorOption->addCategory(Category);
     ColorOption->setDescription("Colour the text report (default: when "
                                 "stdout is a terminal; --color=false never)");
