@@ -116,8 +116,10 @@ class HtmlReportTest(unittest.TestCase):
         cls.json = os.path.join(ARGS.work_dir, "report.json")
         for fmt, out in (("html", cls.page), ("json", cls.json)):
             proc = subprocess.run(
+                # --root: the work dir may be inside a git work tree (a
+                # build directory in the source tree).
                 [ARGS.audit, "-p", os.path.join(cls.root, "build"), "-j2",
-                 "--quiet", "--format=" + fmt, "-o", out],
+                 "--root", cls.root, "--quiet", "--format=" + fmt, "-o", out],
                 cwd=cls.root, capture_output=True, text=True, timeout=600)
             # The broken TU: analysed with failures.
             assert proc.returncode == 3, proc.stderr
