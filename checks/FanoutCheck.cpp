@@ -53,7 +53,6 @@ FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
                       "is not a boolean (true or false)",
                       DiagnosticIDs::Error)
         << (Name + ".InferQueues").str() << Infer;
-  Model = std::make_unique<::fanout::QueueModel>(Analysis);
 }
 
 void FanoutCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -90,17 +89,19 @@ void FanoutCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Function || !Function->hasBody() ||
       !Analyzed.insert(Function->getCanonicalDecl()).second)
     return;
+  if (!Shared || &Shared->context() != Result.Context)
+    Shared = ::fanout::TUAnalysis::get(*Result.Context, Analysis);
   // The analysis returns at once for a function that starts no thread.
-  for (const ::fanout::Finding &F :
-       analyze(Function, *Result.Context, *Model, Analysis))
-    report(F);
+  for (const ::fanout::Finding &F : Shared->findings(Function))
+    if (reports(F.Kind))
+      report(F);
 }
 
 void FanoutCheck::onEndOfTranslationUnit() {
-  // The queue model caches declarations of this translation unit only.
+  // The analysis caches declarations of this translation unit only.
   Analyzed.clear();
   IncludesOffered.clear();
-  Model = std::make_unique<::fanout::QueueModel>(Analysis);
+  Shared.reset();
 }
 
 void FanoutCheck::report(const ::fanout::Finding &F) {
@@ -113,15 +114,22 @@ void FanoutCheck::report(const ::fanout::Finding &F) {
                          Fix.CodeToInsert)
                 .second;
   };
+  // The text is lib's (one place); the arguments are passed to diag().
   {
-    DiagnosticBuilder Warning = diag(F.Loc, "%0") << F.Message;
+    DiagnosticBuilder Warning = diag(F.Loc, ::fanout::messageFormat(F));
+    for (const std::string &Arg : F.Args)
+      Warning << Arg;
+    if (F.Range.isValid())
+      Warning << F.Range;
     for (const FixItHint &Fix : F.Fixes)
       if (!AlreadyOffered(Fix))
         Warning << Fix;
   } // The warning is emitted before its notes.
   for (const ::fanout::FindingNote &Note : F.Notes) {
-    DiagnosticBuilder Builder = diag(Note.Loc, "%0", DiagnosticIDs::Note)
-                                << Note.Message;
+    DiagnosticBuilder Builder =
+        diag(Note.Loc, ::fanout::noteFormat(Note), DiagnosticIDs::Note);
+    for (const std::string &Arg : Note.Args)
+      Builder << Arg;
     for (const FixItHint &Fix : Note.Fixes)
       Builder << Fix;
   }

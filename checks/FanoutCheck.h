@@ -5,7 +5,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "fanout/Finding.h"
 #include "fanout/Options.h"
-#include "fanout/QueueModel.h"
+#include "fanout/TUAnalysis.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
 #include <set>
@@ -15,9 +15,8 @@
 namespace clang::tidy::fanout {
 
 /// The options every fanout check understands (the queue and thread
-/// vocabulary), the queue model built from them, and the reporting of
-/// lib/'s findings as diagnostics. Subclasses only say where to look and
-/// which analysis to run.
+/// vocabulary), and the reporting of the shared analysis's findings as
+/// diagnostics. Subclasses only say which kinds of findings are theirs.
 class FanoutCheck : public ClangTidyCheck {
 public:
   FanoutCheck(StringRef Name, ClangTidyContext *Context);
@@ -30,17 +29,15 @@ public:
   }
 
 protected:
-  /// Runs the check's analysis on one function that spawns threads.
-  virtual std::vector<::fanout::Finding>
-  analyze(const FunctionDecl *Spawner, ASTContext &Ctx,
-          ::fanout::QueueModel &Model,
-          const ::fanout::AnalysisOptions &Options) = 0;
+  /// Whether this check reports findings of \p Kind.
+  virtual bool reports(::fanout::FindingKind Kind) const = 0;
 
 private:
   void report(const ::fanout::Finding &Finding);
 
   ::fanout::AnalysisOptions Analysis;
-  std::unique_ptr<::fanout::QueueModel> Model;
+  /// The translation unit's analysis, shared with the other fanout checks.
+  std::shared_ptr<::fanout::TUAnalysis> Shared;
   llvm::DenseSet<const FunctionDecl *> Analyzed;
   /// The `#include` insertions already offered in this translation unit, by
   /// place and text: as upstream's IncludeInserter does, a header is added

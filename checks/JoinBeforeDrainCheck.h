@@ -1,4 +1,5 @@
-//===- JoinBeforeDrainCheck.h - fanout-join-before-drain -----*- C++ -*-===//
+//===- JoinBeforeDrainCheck.h - fanout-join-before-drain -------------*- C++
+//-*-===//
 #ifndef FANOUT_CHECKS_JOINBEFOREDRAINCHECK_H
 #define FANOUT_CHECKS_JOINBEFOREDRAINCHECK_H
 
@@ -16,10 +17,9 @@ public:
   using FanoutCheck::FanoutCheck;
 
 protected:
-  std::vector<::fanout::Finding>
-  analyze(const FunctionDecl *Spawner, ASTContext &Ctx,
-          ::fanout::QueueModel &Model,
-          const ::fanout::AnalysisOptions &Options) override;
+  bool reports(::fanout::FindingKind Kind) const override {
+    return Kind == ::fanout::FindingKind::JoinBeforeDrain;
+  }
 };
 
 } // namespace clang::tidy::fanout

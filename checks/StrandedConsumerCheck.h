@@ -1,4 +1,5 @@
-//===- StrandedConsumerCheck.h - fanout-stranded-consumer -----*- C++ -*-===//
+//===- StrandedConsumerCheck.h - fanout-stranded-consumer ------------*- C++
+//-*-===//
 #ifndef FANOUT_CHECKS_STRANDEDCONSUMERCHECK_H
 #define FANOUT_CHECKS_STRANDEDCONSUMERCHECK_H
 
@@ -6,8 +7,8 @@
 
 namespace clang::tidy::fanout {
 
-/// Warns where consumers can block forever in a pop because the producer can
-/// finish without closing the queue.
+/// Warns where consumers can block forever in pop because the producer can
+/// finish without closing the queue or sending its end markers.
 ///
 /// For the user-facing documentation see:
 /// docs/checks/fanout-stranded-consumer.md
@@ -16,10 +17,9 @@ public:
   using FanoutCheck::FanoutCheck;
 
 protected:
-  std::vector<::fanout::Finding>
-  analyze(const FunctionDecl *Spawner, ASTContext &Ctx,
-          ::fanout::QueueModel &Model,
-          const ::fanout::AnalysisOptions &Options) override;
+  bool reports(::fanout::FindingKind Kind) const override {
+    return Kind == ::fanout::FindingKind::StrandedConsumer;
+  }
 };
 
 } // namespace clang::tidy::fanout

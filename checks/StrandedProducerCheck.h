@@ -1,4 +1,5 @@
-//===- StrandedProducerCheck.h - fanout-stranded-producer -----*- C++ -*-===//
+//===- StrandedProducerCheck.h - fanout-stranded-producer ------------*- C++
+//-*-===//
 #ifndef FANOUT_CHECKS_STRANDEDPRODUCERCHECK_H
 #define FANOUT_CHECKS_STRANDEDPRODUCERCHECK_H
 
@@ -16,10 +17,10 @@ public:
   using FanoutCheck::FanoutCheck;
 
 protected:
-  std::vector<::fanout::Finding>
-  analyze(const FunctionDecl *Spawner, ASTContext &Ctx,
-          ::fanout::QueueModel &Model,
-          const ::fanout::AnalysisOptions &Options) override;
+  bool reports(::fanout::FindingKind Kind) const override {
+    return Kind == ::fanout::FindingKind::StrandedProducer ||
+           Kind == ::fanout::FindingKind::StrandedMemberProducer;
+  }
 };
 
 } // namespace clang::tidy::fanout

@@ -109,7 +109,7 @@ const CXXRecordDecl *pointeeRecord(QualType T) {
 
 /// Strips the ways of reaching an object that do not change which object it
 /// is: `*p`, `p->`, `&x`, `std::ref(x)`, smart-pointer `operator->`/`*`.
-static const Expr *stripAccess(const Expr *E) {
+const Expr *stripAccess(const Expr *E) {
   while (true) {
     E = ignoreWrappers(E);
     if (const auto *Unary = dyn_cast<UnaryOperator>(E);
@@ -136,7 +136,7 @@ static const Expr *stripAccess(const Expr *E) {
       if (const FunctionDecl *Callee = Call->getDirectCallee();
           Callee && Callee->isInStdNamespace() && Call->getNumArgs() == 1 &&
           (Name == "ref" || Name == "cref" || Name == "move" ||
-           Name == "addressof")) {
+           Name == "addressof" || Name == "forward")) {
         E = Call->getArg(0);
         continue;
       }
@@ -155,8 +155,7 @@ static const Expr *stripAccess(const Expr *E) {
 /// What \p Holder's initialiser gives its member \p Field: an aggregate's
 /// element (`Ctx c{q}`, `new Job{&q}`, `Ctx c(q)`), or the constructor
 /// argument a member initialiser stores (`Ctx(Q &q) : q_(q)`).
-static const Expr *memberInitializer(const VarDecl *Holder,
-                                     const FieldDecl *Field) {
+const Expr *memberInitializer(const VarDecl *Holder, const FieldDecl *Field) {
   // The holder must be of the field's own class: a derived struct's
   // initialiser lists its bases first.
   const CXXRecordDecl *Record = pointeeRecord(Holder->getType());
@@ -319,8 +318,13 @@ std::string sourceText(const Expr *E, const ASTContext &Ctx) {
 }
 
 std::optional<int64_t> evaluateInt(const Expr *E, const ASTContext &Ctx) {
-  if (!E || E->isValueDependent() || E->isTypeDependent() ||
-      E->containsErrors())
+  if (!E)
+    return std::nullopt;
+  // An enumerator of a class template's enum is known in the template too.
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(ignoreWrappers(E)))
+    if (const auto *Enumerator = dyn_cast<EnumConstantDecl>(Ref->getDecl()))
+      return Enumerator->getInitVal().getExtValue();
+  if (E->isValueDependent() || E->isTypeDependent() || E->containsErrors())
     return std::nullopt;
   if (std::optional<llvm::APSInt> Value = E->getIntegerConstantExpr(Ctx))
     return Value->getExtValue();

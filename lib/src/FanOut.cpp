@@ -1,8 +1,10 @@
-//===- FanOut.cpp - Who touches which queue -------------------------------===//
+//===- FanOut.cpp - Actors and queues of one spawning function ------------===//
 #include "fanout/FanOut.h"
+#include "fanout/AstHelpers.h"
 #include "fanout/Compat.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
@@ -10,7 +12,6 @@ using namespace llvm;
 
 namespace fanout {
 
-/// The number of times `for (int i = A; i < B; ++i)` runs, when constant.
 std::optional<int64_t> constantTripCount(const Stmt *Loop, ASTContext &Ctx) {
   const auto *For = dyn_cast_or_null<ForStmt>(Loop);
   if (!For || !For->getCond() || !For->getInit())
@@ -39,7 +40,206 @@ std::optional<int64_t> constantTripCount(const Stmt *Loop, ASTContext &Ctx) {
   return std::nullopt;
 }
 
+FanOut::FanOut(const FunctionDecl *Spawner, Summaries &S) : S(S) {
+  Threads = S.spawns().collect(Spawner);
+  if (Threads.Spawns.empty())
+    return;
+  Actor Caller;
+  Caller.Role = Actor::Kind::Caller;
+  Caller.Function = Spawner;
+  addActor(std::move(Caller));
+  for (const SpawnSite &Spawn : Threads.Spawns) {
+    Actor A;
+    A.Role = Actor::Kind::Spawned;
+    A.Function = Spawn.Body;
+    A.Spawn = &Spawn;
+    A.Bindings = Spawn.Bindings;
+    addActor(std::move(A));
+  }
+  // A fan-out that spans a class: the members that touch the queues the
+  // threads use run on their callers' threads.
+  const auto *Method = dyn_cast<CXXMethodDecl>(Spawner);
+  if (!Method || !Method->isInstance())
+    return;
+  bool UsesMembers = false;
+  for (const auto &Entry : Uses)
+    UsesMembers |= Entry.first.base() == AccessPath::BaseKind::This;
+  if (!UsesMembers)
+    return;
+  // Members the threads, the spawner or other members call run as part of
+  // those: they are no actors of their own.
+  const CXXRecordDecl *Class = Method->getParent();
+  SmallVector<const FunctionDecl *, 8> Candidates;
+  for (const Decl *D : Class->decls()) {
+    const auto *Member = dyn_cast<CXXMethodDecl>(D);
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Member = dyn_cast<CXXMethodDecl>(Template->getTemplatedDecl());
+    if (Member && Member->getDefinition())
+      Candidates.push_back(Member->getDefinition());
+  }
+  SmallPtrSet<const FunctionDecl *, 8> Reached;
+  auto AddReached = [&](const FunctionDecl *F) {
+    for (const ReachedOp &Op : S.opsOf(F))
+      for (const ReachedOp *Level = &Op; Level; Level = Level->Inner)
+        if (Level->InnerFunction &&
+            Level->InnerFunction->getCanonicalDecl() != F->getCanonicalDecl())
+          Reached.insert(Level->InnerFunction->getCanonicalDecl());
+  };
+  for (const Actor &A : Actors)
+    AddReached(A.Function);
+  for (const FunctionDecl *Candidate : Candidates)
+    AddReached(Candidate);
+  for (const Decl *D : Class->decls()) {
+    const auto *Member = dyn_cast<CXXMethodDecl>(D);
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Member = dyn_cast<CXXMethodDecl>(Template->getTemplatedDecl());
+    if (!Member || Member->isStatic() || Member->isImplicit() ||
+        isa<CXXConstructorDecl>(Member))
+      continue;
+    const FunctionDecl *Def = Member->getDefinition();
+    if (!Def || !Def->hasBody() || Def == Spawner ||
+        Def->isDependentContext() ||
+        Reached.contains(Def->getCanonicalDecl()) ||
+        any_of(Actors, [&](const Actor &A) { return A.Function == Def; }))
+      continue;
+    Actor A;
+    A.Role = Actor::Kind::Member;
+    A.Function = Def;
+    A.Bindings.Caller = Spawner;
+    A.Bindings.This = AccessPath::thisObject();
+    addActor(std::move(A));
+  }
+}
+
+void FanOut::addActor(Actor A) {
+  unsigned Index = Actors.size();
+  const FunctionDecl *Function = A.Function;
+  Actors.push_back(std::move(A));
+  const Actor &Added = Actors.back();
+  const SourceManager &SM = S.context().getSourceManager();
+  SourceLocation Start = firstSpawnLoc();
+  for (const ReachedOp &Op : S.opsOf(Function)) {
+    AccessPath Queue;
+    if (Added.Role == Actor::Kind::Caller) {
+      // The calling thread's part starts at its first spawn.
+      const Stmt *At = Op.Via.empty() ? static_cast<const Stmt *>(Op.Op.Call)
+                                      : Op.Via.front();
+      Queue = normalize(Op.Queue, Threads.Function);
+      if (SM.isBeforeInTranslationUnit(At->getBeginLoc(), Start)) {
+        // Set-up before the threads start: only the capacity matters.
+        if (Op.Op.Role == QueueRole::SetCapacity && Queue.valid())
+          CapacitySetters[Queue] = Op.Op.Call;
+        continue;
+      }
+    } else {
+      Queue = normalize(substitute(Op.Queue, Added.Bindings, Function),
+                        Threads.Function);
+    }
+    if (!Queue.valid())
+      continue;
+    Uses[Queue].push_back({Index, &Op});
+  }
+}
+
+SourceLocation FanOut::firstSpawnLoc() const {
+  SourceLocation First;
+  const SourceManager &SM = S.context().getSourceManager();
+  for (const SpawnSite &Spawn : Threads.Spawns)
+    if (First.isInvalid() ||
+        SM.isBeforeInTranslationUnit(Spawn.Expr->getBeginLoc(), First))
+      First = Spawn.Expr->getBeginLoc();
+  return First;
+}
+
+const QueueApi *FanOut::api(const AccessPath &Queue) const {
+  auto It = Uses.find(Queue);
+  if (It == Uses.end() || It->second.empty())
+    return nullptr;
+  return It->second.front().Op->Op.Api;
+}
+
+bool FanOut::isBounded(const AccessPath &Queue) const {
+  const QueueApi *Api = api(Queue);
+  if (!Api || !Api->isBounded())
+    return false;
+  if (Api->BoundedByDefault || CapacitySetters.count(Queue))
+    return true;
+  return any_of(Uses.find(Queue)->second, [](const QueueUse &Use) {
+    return Use.Op->Op.Role == QueueRole::SetCapacity;
+  });
+}
+
+const Stmt *FanOut::siteOf(const QueueUse &Use) {
+  return Use.Op->Via.empty() ? static_cast<const Stmt *>(Use.Op->Op.Call)
+                             : Use.Op->Via.front();
+}
+
+bool FanOut::callerUsesAfter(const AccessPath &Queue, const WaitSite *Wait,
+                             function_ref<bool(const QueueUse &)> Which) const {
+  auto It = Uses.find(Queue);
+  if (!Wait || It == Uses.end())
+    return false;
+  const SourceManager &SM = S.context().getSourceManager();
+  bool Any = false;
+  for (const QueueUse &Use : It->second) {
+    if (Actors[Use.Actor].Role != Actor::Kind::Caller || !Which(Use))
+      continue;
+    Any = true;
+    if (SM.isBeforeInTranslationUnit(siteOf(Use)->getBeginLoc(), Wait->Loc))
+      return false;
+  }
+  return Any;
+}
+
+const WaitSite *FanOut::waitOn(const SpawnSite *Spawn) const {
+  return Threads.waitOn(Spawn, S.context().getSourceManager());
+}
+
+const ValueDecl *FanOut::declOf(const AccessPath &Queue) const {
+  if (const ValueDecl *Decl = Queue.leafDecl())
+    return Decl;
+  if (Queue.base() == AccessPath::BaseKind::Param && Queue.fields().empty() &&
+      Queue.paramIndex() < Threads.Function->getNumParams())
+    return Threads.Function->getParamDecl(Queue.paramIndex());
+  return nullptr;
+}
+
+std::string FanOut::nameOf(const AccessPath &Queue) const {
+  if (const ValueDecl *Decl = declOf(Queue); Decl && Decl->getIdentifier())
+    return Decl->getNameAsString();
+  return "queue";
+}
+
 namespace {
+
+/// The initialiser of the object \p Queue names: a variable's, a field's
+/// in-class one, or the spawner's constructor's member initialiser.
+const Expr *initializerOf(const AccessPath &Queue, const ValueDecl *Decl,
+                          const FunctionDecl *Spawner) {
+  if (const auto *Var = dyn_cast_or_null<VarDecl>(Decl))
+    return Var->getInit();
+  const auto *Field = dyn_cast_or_null<FieldDecl>(Decl);
+  if (!Field)
+    return nullptr;
+  auto FromCtor = [&](const CXXConstructorDecl *Ctor) -> const Expr * {
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (Init->isWritten() && Init->getMember() &&
+          Init->getMember()->getCanonicalDecl() == Field->getCanonicalDecl())
+        return Init->getInit();
+    return nullptr;
+  };
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Spawner))
+    if (const Expr *Init = FromCtor(Ctor))
+      return Init;
+  if (const auto *Parent = dyn_cast<CXXRecordDecl>(Field->getParent()))
+    for (const CXXConstructorDecl *Ctor : Parent->ctors())
+      if (const CXXConstructorDecl *Def =
+              dyn_cast_or_null<CXXConstructorDecl>(Ctor->getDefinition()))
+        if (const Expr *Init = FromCtor(Def))
+          return Init;
+  return Field->getInClassInitializer();
+}
+
 std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
   PrintingPolicy Policy(Ctx.getLangOpts());
   Policy.SuppressTagKeyword = true;
@@ -50,184 +250,69 @@ std::string queueTypeName(const ValueDecl *Queue, ASTContext &Ctx) {
     Policy.FullyQualifiedName = true;
     return compat::recordType(Ctx, Record).getAsString(Policy);
   }
-  // Otherwise as the user wrote it, namespaces included.
+  if (T->isPointerType())
+    T = T->getPointeeType().getUnqualifiedType();
   return T.getAsString(Policy);
 }
 
 } // namespace
 
-/// The call that is all of \p F's body, to a helper defined in this
-/// translation unit outside the system headers; null otherwise.
-static const CallExpr *onlyCall(const FunctionDecl *F, ASTContext &Ctx,
-                                const FunctionDecl *&Callee) {
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(F->getBody());
-  if (!Body || Body->size() != 1)
-    return nullptr;
-  const auto *Call = dyn_cast_or_null<CallExpr>(
-      ignoreWrappers(dyn_cast<Expr>(Body->body_front())));
-  Callee = Call ? Call->getDirectCallee() : nullptr;
-  if (!Callee || !Callee->getDefinition() ||
-      Ctx.getSourceManager().isInSystemHeader(Callee->getLocation()))
-    return nullptr;
-  Callee = Callee->getDefinition();
-  if (!Callee->hasBody() || Callee == F)
-    return nullptr;
-  return Call;
-}
-
-/// The thread's work: its body, or the helper the body does nothing but
-/// call (`[&] { drain(q); }`, `[this] { run(); }`), followed through
-/// helpers that only call another (up to three calls), with the last
-/// helper's parameters bound to the arguments (seen through the spawn's
-/// bindings and the calls before).
-static Actor actorFor(const SpawnSite &Spawn, ASTContext &Ctx) {
-  Actor Result;
-  Result.Function = Spawn.Body;
-  Result.Spawn = &Spawn;
-  const ParamBindings *Outer = &Spawn.Bindings;
-  ParamBindings Bindings;
-  const FunctionDecl *Callee = nullptr;
-  while (Result.ViaChain.size() < 3) {
-    const CallExpr *Call = onlyCall(Result.Function, Ctx, Callee);
-    if (!Call || Callee == Spawn.Body || is_contained(Result.ViaChain, Call))
-      break;
-    ParamBindings Next;
-    for (unsigned I = 0; I < Callee->getNumParams() && I < Call->getNumArgs();
-         ++I) {
-      const Expr *Arg = Call->getArg(I);
-      // An argument that is itself a parameter bound before stands for
-      // what it was bound to.
-      if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Arg)))
-        if (auto It = Outer->find(Ref->getDecl()); It != Outer->end())
-          Arg = It->second;
-      Next[Callee->getParamDecl(I)] = Arg;
-    }
-    Bindings = std::move(Next);
-    Outer = &Bindings;
-    Result.Function = Callee;
-    Result.ViaChain.push_back(Call);
-  }
-  if (!Result.ViaChain.empty()) {
-    Result.Via = Result.ViaChain.front();
-    Result.ViaBindings = std::move(Bindings);
-  }
-  return Result;
-}
-
-FanOut::FanOut(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
-               const AnalysisOptions &Options)
-    : Ctx(Ctx), Model(Model) {
-  Threads = collectSpawns(Spawner, Options);
-  if (Threads.Spawns.empty())
-    return;
-  Actor SpawnerActor;
-  SpawnerActor.Function = Threads.Function;
-  Actors.push_back(std::move(SpawnerActor));
-  for (const SpawnSite &Spawn : Threads.Spawns)
-    Actors.push_back(actorFor(Spawn, Ctx));
-  for (unsigned I = 0; I < Actors.size(); ++I) {
-    const Actor &A = Actors[I];
-    const Stmt *Body = A.Function ? A.Function->getBody() : nullptr;
-    if (!Body || containsErrors(Body))
-      continue;
-    forEachDescendant(Body, [&](const Stmt *S) {
-      const auto *Call = dyn_cast<CallExpr>(S);
-      if (!Call)
-        return;
-      std::optional<QueueOperation> Op = Model.classify(Call);
-      if (!Op)
-        return;
-      if (const ValueDecl *Queue = resolveObject(Op->Object, A.bindings()))
-        OpsByQueue[Queue].push_back({I, *Op});
-    });
-  }
-}
-
-std::optional<QueueOperation> FanOut::operationOn(const CallExpr *Call,
-                                                  const ValueDecl *Queue,
-                                                  unsigned ActorIndex) const {
-  std::optional<QueueOperation> Op = Model.classify(Call);
-  if (Op && resolveObject(Op->Object, Actors[ActorIndex].bindings()) == Queue)
-    return Op;
-  return std::nullopt;
-}
-
-bool FanOut::isBounded(const ValueDecl *Queue) const {
-  auto It = OpsByQueue.find(Queue);
-  if (It == OpsByQueue.end())
-    return false;
-  const QueueApi *Api = It->second.front().Op.Api;
-  return Api->isBounded() && (Api->BoundedByDefault ||
-                              any_of(It->second, [](const OperationAt &At) {
-                                return At.Op.Role == QueueRole::SetCapacity;
-                              }));
-}
-
-const WaitSite *FanOut::waitOn(const SpawnSite *Spawn) const {
-  if (!Spawn)
-    return nullptr;
-  // The first wait in the source: that is where the thread is first needed.
-  const WaitSite *First = nullptr;
-  for (const WaitSite &Wait : Threads.Waits)
-    if ((Wait.ForSpawn ? Wait.ForSpawn == Spawn
-                       : Wait.Handle && Wait.Handle == Spawn->Handle) &&
-        (!First || Ctx.getSourceManager().isBeforeInTranslationUnit(
-                       Wait.Loc, First->Loc)))
-      First = &Wait;
-  return First;
-}
-
-QueueCapacity FanOut::capacity(const ValueDecl *Queue) const {
+QueueCapacity FanOut::capacity(const AccessPath &Queue) const {
   QueueCapacity Result;
-  auto It = OpsByQueue.find(Queue);
-  if (It == OpsByQueue.end())
+  const QueueApi *Api = api(Queue);
+  if (!Api)
     return Result;
-  const QueueApi *Api = It->second.front().Op.Api;
   const Expr *CapacityExpr = nullptr;
-  const Expr *Init = nullptr;
-  if (const auto *Var = dyn_cast<VarDecl>(Queue))
-    Init = Var->getInit();
-  else if (const auto *Field = dyn_cast<FieldDecl>(Queue))
-    Init = Field->getInClassInitializer();
-  if (Init) {
+  if (const Expr *Init =
+          initializerOf(Queue, declOf(Queue), Threads.Function)) {
     Init = ignoreWrappers(Init);
+    if (const auto *New = dyn_cast<CXXNewExpr>(Init))
+      Init = ignoreWrappers(New->getConstructExpr());
     // `std::make_shared<Q>(cap)`: the arguments are the constructor's.
     SmallVector<const Expr *, 4> Args;
-    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Init))
+    if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(Init))
       Args.append(Construct->arg_begin(), Construct->arg_end());
-    else if (const auto *Call = dyn_cast<CallExpr>(Init)) {
+    else if (const auto *Call = dyn_cast_or_null<CallExpr>(Init)) {
       StringRef Name = calleeName(Call);
       if (Name == "make_shared" || Name == "make_unique")
         Args.append(Call->arg_begin(), Call->arg_end());
-    } else if (const auto *List = dyn_cast<InitListExpr>(Init))
+    } else if (const auto *List = dyn_cast_or_null<InitListExpr>(Init))
       for (const Expr *Arg : List->inits())
         Args.push_back(Arg);
+    else if (const auto *Parens = dyn_cast_or_null<ParenListExpr>(Init))
+      for (unsigned I = 0; I < Parens->getNumExprs(); ++I)
+        Args.push_back(Parens->getExpr(I));
     int Index = Api->CapacityCtorArg;
     if (Index >= 0 && unsigned(Index) < Args.size() &&
         !isa<CXXDefaultArgExpr>(Args[Index]))
       CapacityExpr = Args[Index];
   }
   // `q.set_capacity(n)` wins over the constructor.
-  for (const OperationAt &At : It->second)
-    if (At.Op.Role == QueueRole::SetCapacity && At.Op.Call->getNumArgs())
-      CapacityExpr = At.Op.Call->getArg(0);
+  if (const CallExpr *Setter = CapacitySetters.lookup(Queue);
+      Setter && Setter->getNumArgs())
+    CapacityExpr = Setter->getArg(0);
+  for (const QueueUse &Use : Uses.find(Queue)->second)
+    if (Use.Op->Op.Role == QueueRole::SetCapacity &&
+        Use.Op->Op.Call->getNumArgs())
+      CapacityExpr = Use.Op->Op.Call->getArg(0);
   if (!CapacityExpr)
     return Result;
   Result.Expr = CapacityExpr;
-  Result.Text = sourceText(CapacityExpr, Ctx);
-  Result.Value = evaluateInt(CapacityExpr, Ctx);
+  Result.Text = sourceText(CapacityExpr, S.context());
+  Result.Value = evaluateInt(CapacityExpr, S.context());
   return Result;
 }
 
-std::string FanOut::describe(const ValueDecl *Queue) const {
-  std::string Detail = queueTypeName(Queue, Ctx);
+std::string FanOut::describe(const AccessPath &Queue) const {
+  const ValueDecl *Decl = declOf(Queue);
+  std::string Detail = Decl ? queueTypeName(Decl, S.context()) : "queue";
   QueueCapacity Capacity = capacity(Queue);
   if (!Capacity.Text.empty()) {
     Detail += ", capacity " + Capacity.Text;
     if (Capacity.Value && std::to_string(*Capacity.Value) != Capacity.Text)
       Detail += " = " + std::to_string(*Capacity.Value);
   }
-  return formatv("'{0}' ({1})", Queue->getName(), Detail).str();
+  return formatv("'{0}' ({1})", nameOf(Queue), Detail).str();
 }
 
 } // namespace fanout

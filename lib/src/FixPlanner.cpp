@@ -4,12 +4,14 @@
 //  1. Close the queue where every stranding exit is covered at once: in the
 //     spawning function after the consumers are joined and before the
 //     producer is waited on (the shape of the upstream Go fix); else on each
-//     stranding exit of each consumer.
+//     stranding exit of each consumer, in whatever function the exit is.
 //  2. Make the producer handle a closed queue as the API reports it: check a
 //     bool result, or catch the exception that a woken push throws.
+//  3. For a queue without a close that wakes a blocked push: a stop signal
+//     raised on the exits, and the push retried until there is room or the
+//     signal is raised.
 // Where an edit would land in a macro, or the queue cannot be named where the
-// edit goes, or the API has no close that wakes a blocked push, no fix-it is
-// offered; a note suggests the code instead.
+// edit goes, no fix-it is offered; a note suggests the code instead.
 //
 //===----------------------------------------------------------------------===//
 #include "fanout/AstHelpers.h"
@@ -28,11 +30,59 @@ using namespace llvm;
 namespace fanout {
 namespace {
 
+/// How a function names the queue: the object expression of one of its own
+/// operations, or the argument it passes the queue in.
+struct QueueName {
+  const Expr *Object = nullptr;
+  bool Arrow = false;
+  bool ImplicitThis = false;
+  bool valid() const { return Object || ImplicitThis; }
+};
+
+QueueName nameIn(Summaries &S, const FunctionDecl *F, const AccessPath &Queue) {
+  QueueName Name;
+  for (const ReachedOp &Op : S.opsOf(F)) {
+    if (Op.Queue != Queue)
+      continue;
+    if (Op.Via.empty()) {
+      if (!Op.Op.Object) {
+        Name.ImplicitThis = true;
+        return Name;
+      }
+      Name.Object = Op.Op.Object;
+      Name.Arrow = Op.Op.Arrow;
+      if (isa<CXXThisExpr>(Name.Object->IgnoreParenImpCasts())) {
+        Name.Object = nullptr;
+        Name.ImplicitThis = true;
+      }
+      return Name;
+    }
+  }
+  // The argument of a call that passes it on.
+  for (const ReachedOp &Op : S.opsOf(F)) {
+    if (Op.Queue != Queue || Op.Via.empty())
+      continue;
+    for (const Expr *Arg : Op.Via.front()->arguments())
+      if (pathOf(Arg, F) == Queue) {
+        const Expr *Plain = stripAccess(Arg);
+        QualType T = Plain->getType();
+        Name.Object = Plain;
+        Name.Arrow =
+            T->isPointerType() ||
+            (pointeeRecord(T) && pointeeRecord(T) != T->getAsCXXRecordDecl());
+        return Name;
+      }
+  }
+  return Name;
+}
+
 class Planner {
 public:
   Planner(const StrandedProducerCase &Case, ASTContext &Ctx)
-      : Case(Case), Ctx(Ctx), SM(Ctx.getSourceManager()),
-        LangOpts(Ctx.getLangOpts()) {}
+      : Case(Case), Ctx(Ctx), S(Case.Model->summaries()),
+        SM(Ctx.getSourceManager()), LangOpts(Ctx.getLangOpts()),
+        Name(Case.Model->nameOf(Case.Queue)),
+        PushName(Case.Push->Op.MethodName.str()) {}
 
   FixPlan run();
 
@@ -40,53 +90,73 @@ private:
   bool planJoinSideClose();
   bool planExitCloses();
   bool planExitStatements(
-      llvm::function_ref<std::string(const ConsumerCase &)> CodeFor,
-      bool GuardWhenCallsThrow = false);
+      llvm::function_ref<std::string(const FunctionDecl *, const AccessPath &)>
+          CodeFor,
+      bool GuardWhenCallsThrow);
   bool planProducerHandling();
+  bool stopPushStatement(const CallExpr *Push, const FunctionDecl *Holder,
+                         bool Status);
+  bool catchAroundProducerLoop();
   std::optional<std::string> planStopSignal();
   std::string retryPushTemplate(bool &Waits) const;
   const LambdaExpr *lambdaRunning(const FunctionDecl *Body) const;
   bool captureByReference(const LambdaExpr *Lambda, StringRef Name);
   std::string freshName(StringRef Base) const;
-  std::string closeCall(const QueueOperation &Through) const;
-  std::string indentationOf(SourceLocation Loc) const;
-  SourceLocation afterStatement(const Stmt *S) const;
-  bool insertBefore(const Stmt *S, const ParentMap &Parents,
+  std::string closeCode(const FunctionDecl *F, const AccessPath &Queue) const;
+  bool insertBefore(const Stmt *Statement, const FunctionDecl *In,
                     const std::string &Code);
-  void addNote(SourceLocation Loc, std::string Message) {
-    Plan.Notes.push_back({Loc, std::move(Message), {}});
+  /// Where the fix's first edit is (not an include): its note goes there.
+  SourceLocation firstEdit(ArrayRef<FixItHint> Fixes) const;
+  void addNote(NoteKind Kind, SourceLocation Loc, std::string Text) {
+    FindingNote Note;
+    Note.Kind = Kind;
+    Note.Loc = Loc;
+    Note.FixTitle = Text;
+    Note.Args = {std::move(Text)};
+    Plan.Notes.push_back(std::move(Note));
   }
 
   const StrandedProducerCase &Case;
   ASTContext &Ctx;
+  Summaries &S;
   const SourceManager &SM;
   const LangOptions &LangOpts;
+  std::string Name, PushName;
   FixPlan Plan;
   std::vector<FixItHint> Edits;
   bool Unsafe = false; ///< Some edit could not be made certainly right.
 };
 
-std::string Planner::closeCall(const QueueOperation &Through) const {
-  std::string Object = sourceText(Through.Object, Ctx);
-  if (Object.empty() || Case.Api->Close.empty())
+SourceLocation Planner::firstEdit(ArrayRef<FixItHint> Fixes) const {
+  SourceLocation First;
+  for (const FixItHint &Fix : Fixes) {
+    if (StringRef(Fix.CodeToInsert).starts_with("#include"))
+      continue;
+    SourceLocation At = Fix.RemoveRange.getBegin();
+    if (At.isValid() &&
+        (First.isInvalid() || SM.isBeforeInTranslationUnit(At, First)))
+      First = At;
+  }
+  return First.isValid() ? First : Case.Push->Op.Call->getExprLoc();
+}
+
+std::string Planner::closeCode(const FunctionDecl *F,
+                               const AccessPath &Queue) const {
+  StringRef Close = Case.Api->reliableCloseFor(QueueSide::Producers);
+  if (Close.empty())
     return {};
-  if (isa<CXXThisExpr>(Through.Object->IgnoreParenImpCasts()))
-    return Case.Api->Close.front() + "();";
-  return Object + (Through.Arrow ? "->" : ".") + Case.Api->Close.front() +
-         "();";
+  QueueName Named = nameIn(S, F, Queue);
+  if (Named.ImplicitThis)
+    return Close.str() + "();";
+  std::string Object = Named.Object ? sourceText(Named.Object, Ctx) : "";
+  if (Object.empty())
+    return {};
+  return Object + (Named.Arrow ? "->" : ".") + Close.str() + "();";
 }
 
-std::string Planner::indentationOf(SourceLocation Loc) const {
-  return fanout::indentationOf(Loc, SM);
-}
-
-SourceLocation Planner::afterStatement(const Stmt *S) const {
-  return fanout::afterStatement(S, Ctx);
-}
-
-bool Planner::insertBefore(const Stmt *S, const ParentMap &Parents,
+bool Planner::insertBefore(const Stmt *Statement, const FunctionDecl *In,
                            const std::string &Code) {
-  if (insertStatementBefore(S, Parents, Code, Ctx, Edits))
+  if (insertStatementBefore(Statement, S.parents(In), Code, Ctx, Edits))
     return true;
   Unsafe = true;
   return false;
@@ -95,103 +165,216 @@ bool Planner::insertBefore(const Stmt *S, const ParentMap &Parents,
 /// One close in the spawning function covers every exit of every consumer
 /// when the consumers are all joined there before the producer is waited on.
 bool Planner::planJoinSideClose() {
-  if (!Case.ProducerSpawn || !Case.ProducerWait || Case.ConsumerWaits.empty())
+  const WaitSite *ProducerWait = Case.ProducerWait;
+  if (!Case.producerSpawn() || !ProducerWait || ProducerWait->isImplicit() ||
+      Case.ConsumerWaits.empty())
     return false;
   for (const ConsumerCase &Consumer : Case.Consumers)
-    if (none_of(Case.ConsumerWaits, [&](const WaitSite *Wait) {
-          return Wait->Handle == Consumer.Spawn->Handle;
+    if (!Consumer.Who->Spawn ||
+        none_of(Case.ConsumerWaits, [&](const WaitSite *Wait) {
+          return Wait->Handle == Consumer.Who->Spawn->Handle;
         }))
       return false;
-  // The close goes before explicit waits only: a destructor's wait has no
-  // statement to go before.
-  if (Case.ProducerWait->isImplicit() ||
-      any_of(Case.ConsumerWaits,
-             [](const WaitSite *W) { return W->isImplicit(); }))
-    return false;
-  SourceLocation ProducerWaitLoc = Case.ProducerWait->Loc;
   for (const WaitSite *Wait : Case.ConsumerWaits)
-    if (!SM.isBeforeInTranslationUnit(Wait->Loc, ProducerWaitLoc))
+    if (Wait->isImplicit() ||
+        !SM.isBeforeInTranslationUnit(Wait->Loc, ProducerWait->Loc))
       return false;
-  // The queue must be nameable in the spawning function.
-  const auto *Var = dyn_cast<VarDecl>(Case.Queue);
-  const auto *Field = dyn_cast<FieldDecl>(Case.Queue);
-  const auto *Method = dyn_cast<CXXMethodDecl>(Case.Spawner);
-  bool Visible = (Var && (Var->getDeclContext() == Case.Spawner ||
-                          Var->hasGlobalStorage() || isa<ParmVarDecl>(Var))) ||
-                 (Field && Method && Method->getParent() == Field->getParent());
-  if (!Visible || Case.Api->Close.empty())
-    return false;
-  QualType T = Case.Queue->getType().getNonReferenceType();
-  bool Pointer =
-      T->isPointerType() ||
-      (T->getAsCXXRecordDecl() && pointeeRecord(T) != T->getAsCXXRecordDecl());
-  std::string Code = Case.Queue->getNameAsString() + (Pointer ? "->" : ".") +
-                     Case.Api->Close.front() + "();";
-  ParentMap Parents(Case.Spawner->getBody());
-  return insertBefore(Case.ProducerWait->Expr, Parents, Code);
+  std::string Code = closeCode(Case.Spawner, Case.Queue);
+  if (Code.empty()) {
+    // The spawner may name the queue only through its declaration.
+    const ValueDecl *Decl = Case.Model->declOf(Case.Queue);
+    StringRef Close = Case.Api->reliableCloseFor(QueueSide::Producers);
+    bool Visible = Decl && Case.Queue.fields().empty() &&
+                   (Case.Queue.base() == AccessPath::BaseKind::Var ||
+                    Case.Queue.base() == AccessPath::BaseKind::Param);
+    if (!Visible || Close.empty())
+      return false;
+    QualType T = Decl->getType().getNonReferenceType();
+    bool Pointer =
+        T->isPointerType() || (T->getAsCXXRecordDecl() &&
+                               pointeeRecord(T) != T->getAsCXXRecordDecl());
+    Code =
+        Decl->getNameAsString() + (Pointer ? "->" : ".") + Close.str() + "();";
+  }
+  return insertBefore(ProducerWait->Expr, Case.Spawner, Code);
 }
 
 bool Planner::planExitCloses() {
   return planExitStatements(
-      [&](const ConsumerCase &Consumer) { return closeCall(Consumer.Pop); },
+      [&](const FunctionDecl *F, const AccessPath &Queue) {
+        return closeCode(F, Queue);
+      },
       /*GuardWhenCallsThrow=*/true);
 }
 
 /// Runs the statement \p CodeFor gives (a close, a stop request) on every
-/// stranding exit of every consumer.
+/// stranding exit of every consumer, in the function that holds the exit.
 bool Planner::planExitStatements(
-    function_ref<std::string(const ConsumerCase &)> CodeFor,
+    function_ref<std::string(const FunctionDecl *, const AccessPath &)> CodeFor,
     bool GuardWhenCallsThrow) {
   for (const ConsumerCase &Consumer : Case.Consumers) {
-    std::string Code = CodeFor(Consumer);
-    if (Code.empty())
-      return false;
-    // An exception from a call leaves no statement to put the close before:
-    // a guard declared first closes on every way out instead.
-    if (any_of(Consumer.Summary.Exits, [](const StrandingExit &Exit) {
-          return Exit.Kind == ExitKind::ThrowingCall;
-        })) {
+    std::vector<const RoleExit *> Exits;
+    flattenExits(Consumer.Exits, Exits);
+    // An exception from a call leaves no statement to put the close before
+    // (unless a handler of the function catches it): a guard declared first
+    // closes on every way out instead.
+    SmallPtrSet<const FunctionDecl *, 2> Guarded;
+    for (const RoleExit *Exit : Exits) {
+      if (Exit->Kind != ExitKind::ThrowingCall || Exit->CaughtBy)
+        continue;
+      if (!GuardWhenCallsThrow)
+        return false;
+      if (!Guarded.insert(Exit->In).second)
+        continue;
+      QueueName Named = nameIn(S, Exit->In, Exit->Queue);
+      StringRef Close = Case.Api->reliableCloseFor(QueueSide::Producers);
       std::optional<FixItHint> Guard =
-          GuardWhenCallsThrow
-              ? closeGuardInsertion(Consumer.Body->getBody(),
-                                    Consumer.Pop.Object, Consumer.Pop.Arrow,
-                                    Case.Api->Close.empty()
-                                        ? StringRef()
-                                        : StringRef(Case.Api->Close.front()),
-                                    Ctx)
-              : std::nullopt;
+          Named.Object ? closeGuardInsertion(Exit->In->getBody(), Named.Object,
+                                             Named.Arrow, Close, Ctx)
+                       : std::nullopt;
       if (!Guard)
         return false;
       Edits.push_back(*Guard);
-      continue;
     }
-    const FunctionDecl *Body = Consumer.Body;
-    ParentMap Parents(Body->getBody());
-    for (const StrandingExit &Exit : Consumer.Summary.Exits) {
-      if (Exit.Kind == ExitKind::LoopCondition) {
-        // Close once the loop ends, however it ends: closing twice is fine.
-        const Stmt *Loop = Consumer.Summary.PopLoop;
-        SourceLocation After = afterStatement(Loop);
+    SmallPtrSet<const Stmt *, 4> Done;
+    for (const RoleExit *Exit : Exits) {
+      if (Guarded.contains(Exit->In) || !Done.insert(Exit->At).second)
+        continue;
+      std::string Code = CodeFor(Exit->In, Exit->Queue);
+      if (Code.empty())
+        return false;
+      if (Exit->Kind == ExitKind::LoopCondition) {
+        // Close once the loop ends, however it ends.
+        const Stmt *Loop = Consumer.Role.PopLoop;
+        const ParentMap &Parents = S.parents(Exit->In);
+        SourceLocation After = afterStatement(Loop, Ctx);
         if (After.isInvalid() || isInMacro(Loop->getSourceRange()) ||
             !isa_and_nonnull<CompoundStmt>(Parents.getParent(Loop)))
           return false;
         Edits.push_back(FixItHint::CreateInsertion(
-            After, "\n" + indentationOf(Loop->getBeginLoc()) + Code));
+            After, "\n" + indentationOf(Loop->getBeginLoc(), SM) + Code));
         continue;
       }
-      if (!insertBefore(Exit.Stmt, Parents, Code))
+      if (Exit->CaughtBy && Exit->Kind == ExitKind::ThrowingCall) {
+        // The handler is where this way out goes on: close first thing.
+        const auto *Block =
+            dyn_cast_or_null<CompoundStmt>(Exit->CaughtBy->getHandlerBlock());
+        if (!Block || isInMacro(Block->getSourceRange()))
+          return false;
+        if (Block->body_empty()) {
+          Edits.push_back(FixItHint::CreateInsertion(
+              Block->getLBracLoc().getLocWithOffset(1), " " + Code + " "));
+          continue;
+        }
+        if (!insertBefore(Block->body_front(), Exit->In, Code))
+          return false;
+        continue;
+      }
+      if (!insertBefore(Exit->At, Exit->In, Code))
         return false;
     }
   }
   return true;
 }
 
+/// `q.push(x);` becomes `if (!q.push(x)) break;` (or `== closed`): one
+/// replacement of the statement, so the change reads whole in a diff.
+bool Planner::stopPushStatement(const CallExpr *Push,
+                                const FunctionDecl *Holder, bool Status) {
+  const ParentMap &Parents = S.parents(Holder);
+  const Stmt *Statement = Push;
+  const Stmt *Parent = Parents.getParent(Push);
+  while (Parent && isa<ExprWithCleanups, ImplicitCastExpr>(Parent)) {
+    Statement = Parent;
+    Parent = Parents.getParent(Parent);
+  }
+  auto IsBody = [&](const Stmt *Body) { return Body == Statement; };
+  bool Discarded = isa_and_nonnull<CompoundStmt>(Parent);
+  if (const auto *If = dyn_cast_or_null<IfStmt>(Parent))
+    Discarded = IsBody(If->getThen()) || IsBody(If->getElse());
+  else if (const auto *While = dyn_cast_or_null<WhileStmt>(Parent))
+    Discarded = IsBody(While->getBody());
+  else if (const auto *For = dyn_cast_or_null<ForStmt>(Parent))
+    Discarded = IsBody(For->getBody());
+  else if (const auto *RangeFor = dyn_cast_or_null<CXXForRangeStmt>(Parent))
+    Discarded = IsBody(RangeFor->getBody());
+  else if (const auto *Do = dyn_cast_or_null<DoStmt>(Parent))
+    Discarded = IsBody(Do->getBody());
+  if (!Discarded)
+    return true; // Its result is already looked at.
+  // Only where the push repeats: a push in a helper fails fast once the
+  // queue is closed, and the producer loop ends by itself.
+  if (Holder != Case.ProducerLoopFunction)
+    return true;
+  const Stmt *Loop = enclosingLoop(Push, Parents);
+  if (!Loop)
+    return true;
+  bool BreakLeavesLoop = Loop == Case.ProducerLoop;
+  for (const Stmt *P = Parents.getParent(Push); P && P != Loop;
+       P = Parents.getParent(P))
+    BreakLeavesLoop &= !isa<SwitchStmt>(P);
+  std::string Stop;
+  if (BreakLeavesLoop)
+    Stop = "break;";
+  else if (Holder->getReturnType()->isVoidType())
+    Stop = "return;";
+  else if (Holder->getReturnType()->isBooleanType())
+    Stop = "return false;"; // The push failed; say so to the caller.
+  else
+    return false;
+  if (isInMacro(Push->getSourceRange()))
+    return false;
+  SourceLocation After = afterStatement(Push, Ctx);
+  std::string Call = sourceText(Push, Ctx);
+  if (After.isInvalid() || After.isMacroID() || Call.empty())
+    return false;
+  std::string Code =
+      Status ? "if (" + Call + " == " + Case.Api->ClosedStatus + ") " + Stop
+             : "if (!" + Call + ") " + Stop;
+  Edits.push_back(FixItHint::CreateReplacement(
+      CharSourceRange::getCharRange(Push->getBeginLoc(), After), Code));
+  return true;
+}
+
+/// Wraps the producer loop, re-indented one level, in a try block that
+/// catches the exception a closed queue's push throws.
+bool Planner::catchAroundProducerLoop() {
+  const Stmt *Loop = Case.ProducerLoop;
+  // A member producer outside any loop (a pool's submit) lets the exception
+  // reach its callers, as the queue's API does.
+  if (!Loop)
+    return Case.producerIsMember();
+  const ParentMap &Parents = S.parents(Case.ProducerLoopFunction);
+  if (isInMacro(Loop->getSourceRange()) ||
+      !isa_and_nonnull<CompoundStmt>(Parents.getParent(Loop)))
+    return false;
+  SourceLocation After = afterStatement(Loop, Ctx);
+  if (After.isInvalid())
+    return false;
+  std::string Indent = indentationOf(Loop->getBeginLoc(), SM);
+  CharSourceRange LoopRange =
+      CharSourceRange::getCharRange(Loop->getBeginLoc(), After);
+  StringRef LoopText = Lexer::getSourceText(LoopRange, SM, LangOpts);
+  if (LoopText.empty() || LoopText.contains("R\""))
+    return false; // A raw string would change if re-indented.
+  std::string Wrapped = "try {\n" + Indent + "  ";
+  for (char C : LoopText) {
+    Wrapped += C;
+    if (C == '\n')
+      Wrapped += "  ";
+  }
+  Wrapped += "\n" + Indent + "} catch (const " + Case.Api->ClosedException +
+             " &) {\n" + Indent + "  // The consumers are gone.\n" + Indent +
+             "}";
+  Edits.push_back(FixItHint::CreateReplacement(LoopRange, Wrapped));
+  return true;
+}
+
 /// After the fix a woken push reports the closed queue; the producer must
 /// stop on it rather than push again or die of an uncaught exception.
 bool Planner::planProducerHandling() {
-  const Stmt *Body = Case.ProducerFunction->getBody();
-  ParentMap Parents(const_cast<Stmt *>(Body));
-  const CallExpr *Push = Case.Push.Call;
+  const CallExpr *Push = Case.Push->Op.Call;
+  const FunctionDecl *Holder = Case.producerFunction();
   switch (Case.Api->OnClosedPush) {
   case ClosedPushResult::Ignored:
     return true;
@@ -200,63 +383,13 @@ bool Planner::planProducerHandling() {
     bool Status = Case.Api->OnClosedPush == ClosedPushResult::ReturnsStatus;
     if (Status && Case.Api->ClosedStatus.empty())
       return false;
-    // A push whose result is already looked at (`if (!q.push(x))`,
-    // `ok = q.push(x)`) needs nothing; one used as a statement does.
-    const Stmt *Statement = Push;
-    const Stmt *Parent = Parents.getParent(Push);
-    while (Parent && isa<ExprWithCleanups, ImplicitCastExpr>(Parent)) {
-      Statement = Parent;
-      Parent = Parents.getParent(Parent);
-    }
-    auto IsBody = [&](const Stmt *Body) { return Body == Statement; };
-    bool Discarded = isa_and_nonnull<CompoundStmt>(Parent);
-    if (const auto *If = dyn_cast_or_null<IfStmt>(Parent))
-      Discarded = IsBody(If->getThen()) || IsBody(If->getElse());
-    else if (const auto *While = dyn_cast_or_null<WhileStmt>(Parent))
-      Discarded = IsBody(While->getBody());
-    else if (const auto *For = dyn_cast_or_null<ForStmt>(Parent))
-      Discarded = IsBody(For->getBody());
-    else if (const auto *RangeFor = dyn_cast_or_null<CXXForRangeStmt>(Parent))
-      Discarded = IsBody(RangeFor->getBody());
-    else if (const auto *Do = dyn_cast_or_null<DoStmt>(Parent))
-      Discarded = IsBody(Do->getBody());
-    if (!Discarded)
-      return true;
-    // The push is a statement of its own: stop when it fails. `break` ends
-    // the producer loop when the push is directly in it.
-    const Stmt *Loop = enclosingLoop(Push, Parents);
-    bool BreakLeavesLoop = Loop && Loop == Case.ProducerLoop;
-    for (const Stmt *P = Parents.getParent(Push); P && P != Loop;
-         P = Parents.getParent(P))
-      BreakLeavesLoop &= !isa<SwitchStmt>(P);
-    std::string Stop;
-    if (BreakLeavesLoop)
-      Stop = "break;";
-    else if (Case.ProducerFunction->getReturnType()->isVoidType())
-      Stop = "return;";
-    else if (Case.ProducerFunction->getReturnType()->isBooleanType())
-      Stop = "return false;"; // The push failed; say so to the caller.
-    else
-      return false;
-    if (isInMacro(Push->getSourceRange()))
-      return false;
-    SourceLocation After = afterStatement(Push);
-    if (After.isInvalid() || After.isMacroID())
-      return false;
-    // `if (!q.push(x)) break;`, or `if (q.push(x) == closed) break;`.
-    Edits.push_back(FixItHint::CreateInsertion(Push->getBeginLoc(),
-                                               Status ? "if (" : "if (!"));
-    Edits.push_back(FixItHint::CreateReplacement(
-        CharSourceRange::getCharRange(
-            Lexer::getLocForEndOfToken(Push->getEndLoc(), 0, SM, LangOpts),
-            After),
-        (Status ? " == " + Case.Api->ClosedStatus + ") " : ") ") + Stop));
-    return true;
+    return stopPushStatement(Push, Holder, Status);
   }
   case ClosedPushResult::Throws: {
     if (Case.Api->ClosedException.empty())
       return false;
-    // Already caught around the loop?
+    // Already caught around the push, in its function or up the calls?
+    const ParentMap &Parents = S.parents(Holder);
     for (const Stmt *P = Parents.getParent(Push); P; P = Parents.getParent(P))
       if (const auto *Try = dyn_cast<CXXTryStmt>(P))
         for (unsigned I = 0; I < Try->getNumHandlers(); ++I) {
@@ -269,35 +402,7 @@ bool Planner::planProducerHandling() {
                 Caught->getName() == "exception")
               return true;
         }
-    const Stmt *Loop = Case.ProducerLoop;
-    // A member producer outside any loop (a pool's submit) lets the
-    // exception reach its callers, as the queue's API does.
-    if (!Loop)
-      return Case.ProducerIsMember;
-    if (isInMacro(Loop->getSourceRange()) ||
-        !isa_and_nonnull<CompoundStmt>(Parents.getParent(Loop)))
-      return false;
-    SourceLocation After = afterStatement(Loop);
-    if (After.isInvalid())
-      return false;
-    // Wrap the loop, re-indented one level, in a try block.
-    std::string Indent = indentationOf(Loop->getBeginLoc());
-    CharSourceRange LoopRange =
-        CharSourceRange::getCharRange(Loop->getBeginLoc(), After);
-    StringRef LoopText = Lexer::getSourceText(LoopRange, SM, LangOpts);
-    if (LoopText.empty() || LoopText.contains("R\""))
-      return false; // A raw string would change if re-indented.
-    std::string Wrapped = "try {\n" + Indent + "  ";
-    for (char C : LoopText) {
-      Wrapped += C;
-      if (C == '\n')
-        Wrapped += "  ";
-    }
-    Wrapped += "\n" + Indent + "} catch (const " + Case.Api->ClosedException +
-               " &) {\n" + Indent + "  // The consumers are gone.\n" + Indent +
-               "}";
-    Edits.push_back(FixItHint::CreateReplacement(LoopRange, Wrapped));
-    return true;
+    return catchAroundProducerLoop();
   }
   case ClosedPushResult::Unknown:
     return false;
@@ -313,16 +418,17 @@ std::string Planner::retryPushTemplate(bool &Waits) const {
   if (!Case.Api->RetryPush.empty())
     return Case.Api->RetryPush;
   Waits = false;
+  const Expr *Object = Case.Push->Op.Object;
   const CXXRecordDecl *Record =
-      Case.Push.Object ? pointeeRecord(Case.Push.Object->getType()) : nullptr;
+      Object ? pointeeRecord(Object->getType()) : nullptr;
   if (!Record || !Record->hasDefinition())
     return {};
-  for (const std::string &Name : Case.Api->NonBlockingPush)
-    for (const CXXMethodDecl *Method : Record->getDefinition()->methods())
-      if (Method->getIdentifier() && Method->getName() == Name &&
-          Method->getNumParams() == Case.Push.Call->getNumArgs() &&
-          Method->getReturnType()->isBooleanType())
-        return "{0}" + Name + "({1})";
+  for (const std::string &Method : Case.Api->NonBlockingPush)
+    for (const CXXMethodDecl *Candidate : Record->getDefinition()->methods())
+      if (Candidate->getIdentifier() && Candidate->getName() == Method &&
+          Candidate->getNumParams() == Case.Push->Op.Call->getNumArgs() &&
+          Candidate->getReturnType()->isBooleanType())
+        return "{0}" + Method + "({1})";
   return {};
 }
 
@@ -336,13 +442,13 @@ const LambdaExpr *Planner::lambdaRunning(const FunctionDecl *Body) const {
   const LambdaExpr *Found = nullptr;
   std::vector<const Stmt *> Work{Case.Spawner->getBody()};
   while (!Work.empty() && !Found) {
-    const Stmt *S = Work.back();
+    const Stmt *Node = Work.back();
     Work.pop_back();
-    if (const auto *Lambda = dyn_cast_or_null<LambdaExpr>(S))
+    if (const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Node))
       if (Lambda->getLambdaClass() == Class)
         Found = Lambda;
-    if (S)
-      for (const Stmt *Child : S->children())
+    if (Node)
+      for (const Stmt *Child : Node->children())
         if (Child)
           Work.push_back(Child);
   }
@@ -370,40 +476,42 @@ std::string Planner::freshName(StringRef Base) const {
   StringRef Text = Lexer::getSourceText(
       CharSourceRange::getTokenRange(Case.Spawner->getSourceRange()), SM,
       LangOpts);
-  auto Used = [&](StringRef Name) {
-    for (size_t At = Text.find(Name); At != StringRef::npos;
-         At = Text.find(Name, At + 1)) {
+  auto Used = [&](StringRef Candidate) {
+    for (size_t At = Text.find(Candidate); At != StringRef::npos;
+         At = Text.find(Candidate, At + 1)) {
       auto IsIdent = [](char C) { return isAlnum(C) || C == '_'; };
       bool Before = At > 0 && IsIdent(Text[At - 1]);
-      bool After =
-          At + Name.size() < Text.size() && IsIdent(Text[At + Name.size()]);
+      bool After = At + Candidate.size() < Text.size() &&
+                   IsIdent(Text[At + Candidate.size()]);
       if (!Before && !After)
         return true;
     }
     return false;
   };
-  std::string Name = Base.str();
-  for (int I = 2; Used(Name) && I < 100; ++I)
-    Name = (Base + Twine(I)).str();
-  return Name;
+  std::string Result = Base.str();
+  for (int I = 2; Used(Result) && I < 100; ++I)
+    Result = (Base + Twine(I)).str();
+  return Result;
 }
 
 /// For queues that cannot be closed: a stop signal raised on every consumer
 /// exit, and each blocking push turned into a retrying push that gives up
-/// once it is raised. The signal is the producer std::jthread's own stop
-/// token when the consumers can reach the thread; else a std::atomic<bool>
-/// declared next to the queue. Returns what the fix does, for the note.
+/// once it is raised. The signal is a std::stop_source the function has,
+/// the producer std::jthread's own stop token when the consumers can reach
+/// the thread, else a std::atomic<bool> declared next to the queue. Returns
+/// what the fix does, for the note.
 std::optional<std::string> Planner::planStopSignal() {
   bool Waits = false;
   std::string Retry = retryPushTemplate(Waits);
-  const auto *Queue = dyn_cast<VarDecl>(Case.Queue);
-  if (Retry.empty() || !Queue || Case.ProducerVia)
+  const auto *Queue = dyn_cast_or_null<VarDecl>(Case.Model->declOf(Case.Queue));
+  if (Retry.empty() || !Queue || !Case.Queue.fields().empty() ||
+      !Case.Push->Via.empty())
     return std::nullopt;
   for (const ConsumerCase &Consumer : Case.Consumers)
-    if (Consumer.Via)
+    if (!Consumer.Role.ViaToLoop.empty() || !Consumer.Who->Spawn)
       return std::nullopt;
   const Stmt *SpawnerBody = Case.Spawner->getBody();
-  ParentMap SpawnerParents(const_cast<Stmt *>(SpawnerBody));
+  const ParentMap &SpawnerParents = S.parents(Case.Spawner);
 
   // Where the signal can be declared: right after the queue, or first thing
   // in the function that takes the queue as a parameter.
@@ -417,19 +525,20 @@ std::optional<std::string> Planner::planStopSignal() {
     if (Body->body_empty() || isInMacro(Body->body_front()->getSourceRange()))
       return std::nullopt;
     DeclareAt = Body->body_front()->getBeginLoc();
-    DeclIndent = indentationOf(DeclareAt);
+    DeclIndent = indentationOf(DeclareAt, SM);
   } else {
     const Stmt *DeclStatement = nullptr;
-    forEachDescendant(SpawnerBody, [&](const Stmt *S) {
-      if (const auto *DS = dyn_cast<DeclStmt>(S))
-        if (is_contained(DS->decls(), Queue))
-          DeclStatement = DS;
+    forEachDescendant(SpawnerBody, [&](const Stmt *Node) {
+      if (const auto *DS = dyn_cast<DeclStmt>(Node))
+        for (const Decl *D : DS->decls())
+          if (D->getCanonicalDecl() == Queue->getCanonicalDecl())
+            DeclStatement = DS;
     });
     if (!DeclStatement || isInMacro(DeclStatement->getSourceRange()) ||
         !isa_and_nonnull<CompoundStmt>(SpawnerParents.getParent(DeclStatement)))
       return std::nullopt;
-    DeclareAt = afterStatement(DeclStatement);
-    DeclIndent = indentationOf(DeclStatement->getBeginLoc());
+    DeclareAt = afterStatement(DeclStatement, Ctx);
+    DeclIndent = indentationOf(DeclStatement->getBeginLoc(), SM);
   }
   if (DeclareAt.isInvalid() || DeclareAt.isMacroID())
     return std::nullopt;
@@ -437,15 +546,15 @@ std::optional<std::string> Planner::planStopSignal() {
   // Every thread body involved is a lambda written after that point.
   std::vector<const LambdaExpr *> ConsumerLambdas;
   for (const ConsumerCase &Consumer : Case.Consumers) {
-    const LambdaExpr *Lambda = lambdaRunning(Consumer.Body);
+    const LambdaExpr *Lambda = lambdaRunning(Consumer.Who->Function);
     if (!Lambda ||
         !SM.isBeforeInTranslationUnit(DeclareAt, Lambda->getBeginLoc()))
       return std::nullopt;
     ConsumerLambdas.push_back(Lambda);
   }
   const LambdaExpr *ProducerLambda = nullptr;
-  if (Case.ProducerSpawn) {
-    ProducerLambda = lambdaRunning(Case.ProducerFunction);
+  if (Case.producerSpawn()) {
+    ProducerLambda = lambdaRunning(Case.Producer->Function);
     if (!ProducerLambda ||
         !SM.isBeforeInTranslationUnit(DeclareAt, ProducerLambda->getBeginLoc()))
       return std::nullopt;
@@ -463,13 +572,14 @@ std::optional<std::string> Planner::planStopSignal() {
                   }) &&
            (!ProducerLambda ||
             SM.isBeforeInTranslationUnit(Loc, ProducerLambda->getBeginLoc())) &&
-           all_of(Case.ProducerPushes, [&](const QueueOperation &Push) {
-             return SM.isBeforeInTranslationUnit(Loc, Push.Call->getBeginLoc());
+           all_of(Case.ProducerPushes, [&](const ReachedOp *Push) {
+             return SM.isBeforeInTranslationUnit(Loc,
+                                                 Push->Op.Call->getBeginLoc());
            });
   };
   const VarDecl *StopSource = nullptr;
-  forEachDescendant(SpawnerBody, [&](const Stmt *S) {
-    if (const auto *DS = dyn_cast<DeclStmt>(S))
+  forEachDescendant(SpawnerBody, [&](const Stmt *Node) {
+    if (const auto *DS = dyn_cast<DeclStmt>(Node))
       for (const Decl *D : DS->decls())
         if (const auto *Var = dyn_cast<VarDecl>(D)) {
           const CXXRecordDecl *Type = Var->getType()->getAsCXXRecordDecl();
@@ -479,9 +589,12 @@ std::optional<std::string> Planner::planStopSignal() {
             StopSource = Var;
         }
   });
+  const SpawnSite *ProducerSpawn = Case.producerSpawn();
   const VarDecl *ProducerThread =
-      Case.ProducerSpawn && Case.ProducerSpawn->Kind == "std::jthread"
-          ? Case.ProducerSpawn->Handle
+      ProducerSpawn && ProducerSpawn->Kind == "std::jthread" &&
+              ProducerSpawn->Handle.base() == AccessPath::BaseKind::Var &&
+              ProducerSpawn->Handle.fields().empty()
+          ? dyn_cast<VarDecl>(ProducerSpawn->Handle.variable())
           : nullptr;
   if (StopSource) {
     std::string Source = StopSource->getNameAsString();
@@ -504,7 +617,7 @@ std::optional<std::string> Planner::planStopSignal() {
                return SM.isBeforeInTranslationUnit(
                    ProducerThread->getLocation(), Lambda->getBeginLoc());
              })) {
-    const FunctionDecl *Op = Case.ProducerFunction;
+    const FunctionDecl *Op = Case.Producer->Function;
     std::string Token;
     if (Op->getNumParams() == 0) {
       // Have the thread pass its token: `[&](std::stop_token stop) {...}`.
@@ -569,16 +682,19 @@ std::optional<std::string> Planner::planStopSignal() {
     Until = formatv("'{0}' is raised", Flag).str();
   }
   if (!planExitStatements(
-          [&](const ConsumerCase &) { return std::string(Raise); }))
+          [&](const FunctionDecl *, const AccessPath &) { return Raise; },
+          /*GuardWhenCallsThrow=*/false))
     return std::nullopt;
 
   // Each blocking push, a statement of its own, becomes a retry that gives
   // up once the signal is raised; in the producer loop, the loop stops too.
-  const Stmt *ProducerBody = Case.ProducerFunction->getBody();
-  ParentMap Parents(const_cast<Stmt *>(ProducerBody));
-  for (const QueueOperation &Push : Case.ProducerPushes) {
+  const FunctionDecl *ProducerFunction = Case.producerFunction();
+  const ParentMap &Parents = S.parents(ProducerFunction);
+  for (const ReachedOp *PushOp : Case.ProducerPushes) {
+    const QueueOperation &Push = PushOp->Op;
     const CallExpr *Call = Push.Call;
-    if (!contains(ProducerBody, Call) || isInMacro(Call->getSourceRange()))
+    if (!PushOp->Via.empty() || PushOp->Holder != ProducerFunction ||
+        isInMacro(Call->getSourceRange()))
       return std::nullopt;
     const Stmt *Statement = Call;
     const Stmt *Parent = Parents.getParent(Call);
@@ -628,14 +744,14 @@ std::optional<std::string> Planner::planStopSignal() {
         BreakLeavesAll &= !isa<SwitchStmt>(P);
       if (BreakLeavesAll)
         Stop = "break;";
-      else if (Case.ProducerSpawn &&
-               Case.ProducerFunction->getReturnType()->isVoidType())
+      else if (Case.producerSpawn() &&
+               ProducerFunction->getReturnType()->isVoidType())
         Stop = "return;";
       else
         return std::nullopt;
     }
     std::optional<BraceOpening> Brace;
-    std::string Indent = indentationOf(Statement->getBeginLoc());
+    std::string Indent = indentationOf(Statement->getBeginLoc(), SM);
     if (!Stop.empty() && !isa<CompoundStmt>(Parent)) {
       // A lone loop body becomes a block to hold the stop.
       Brace = braceOpening(Statement, Parent, Ctx);
@@ -653,7 +769,7 @@ std::optional<std::string> Planner::planStopSignal() {
       Edits.push_back(FixItHint::CreateInsertion(Brace->OpenAt, " {"));
       Code += "\n" + Brace->ParentIndent + "}";
     }
-    SourceLocation After = afterStatement(Statement);
+    SourceLocation After = afterStatement(Statement, Ctx);
     if (After.isInvalid() || After.isMacroID())
       return std::nullopt;
     Edits.push_back(FixItHint::CreateReplacement(
@@ -669,14 +785,13 @@ std::optional<std::string> Planner::planStopSignal() {
 }
 
 FixPlan Planner::run() {
-  std::string Name = Case.Queue->getNameAsString();
   if (!Case.Api->hasReliableClose()) {
     Edits.clear();
     Unsafe = false;
     if (std::optional<std::string> How = planStopSignal(); How && !Unsafe) {
       Plan.Fixes = std::move(Edits);
-      addNote(Case.Push.Call->getExprLoc(),
-              formatv("fix: '{0}' cannot be closed reliably; {1}", Name, *How));
+      addNote(NoteKind::Fix, firstEdit(Plan.Fixes),
+              formatv("'{0}' cannot be closed reliably; {1}", Name, *How));
       return std::move(Plan);
     }
     std::string Why =
@@ -687,9 +802,9 @@ FixPlan Planner::run() {
                       Case.Api->Close.front())
                   .str()
             : formatv("'{0}' does not wake a producer blocked in '{1}'",
-                      Case.Api->Close.front(), Case.Push.MethodName)
+                      Case.Api->Close.front(), PushName)
                   .str();
-    addNote(Case.Push.Call->getExprLoc(),
+    addNote(NoteKind::NoFix, Case.Push->Op.Call->getExprLoc(),
             formatv("no automatic fix: {0}; use a timed or non-blocking push "
                     "in a loop that also stops when a flag set on every "
                     "consumer exit is raised",
@@ -699,50 +814,58 @@ FixPlan Planner::run() {
   // Each strategy with the producer's handling of the closed queue; the
   // first that works is the fix-it, the second an alternative note with its
   // own fix (a second quick fix in an editor).
-  auto Attempt = [&](bool (Planner::*CloseStrategy)())
-      -> std::optional<std::vector<FixItHint>> {
+  // The note of a fix sits where its close goes, not at the push.
+  SourceLocation AfterJoinsAt, OnExitsAt;
+  auto Attempt =
+      [&](bool (Planner::*CloseStrategy)(),
+          SourceLocation &At) -> std::optional<std::vector<FixItHint>> {
     Edits.clear();
     Unsafe = false;
-    if (!(this->*CloseStrategy)() || !planProducerHandling() || Unsafe)
+    if (!(this->*CloseStrategy)())
+      return std::nullopt;
+    At = firstEdit(Edits);
+    if (!planProducerHandling() || Unsafe)
       return std::nullopt;
     return std::move(Edits);
   };
   std::optional<std::vector<FixItHint>> AfterJoins =
-      Attempt(&Planner::planJoinSideClose);
+      Attempt(&Planner::planJoinSideClose, AfterJoinsAt);
   std::optional<std::vector<FixItHint>> OnExits =
-      Attempt(&Planner::planExitCloses);
+      Attempt(&Planner::planExitCloses, OnExitsAt);
   if (AfterJoins) {
     Plan.Fixes = std::move(*AfterJoins);
-    addNote(Case.ProducerWait->Loc,
-            formatv("fix: close '{0}' once the consumers are joined, so that "
-                    "a producer blocked in '{1}' wakes up",
-                    Name, Case.Push.MethodName));
-    if (OnExits)
-      Plan.Notes.push_back(
-          {Case.Push.Call->getExprLoc(),
-           formatv("alternatively, close '{0}' on each consumer exit", Name),
-           std::move(*OnExits)});
+    addNote(NoteKind::Fix, Case.ProducerWait->Loc,
+            formatv("close '{0}' once the consumers are joined, so that a "
+                    "producer blocked in '{1}' wakes up",
+                    Name, PushName));
+    if (OnExits) {
+      FindingNote Alternative;
+      Alternative.Kind = NoteKind::AlternativeFix;
+      Alternative.Loc = OnExitsAt;
+      Alternative.FixTitle = formatv("close '{0}' on each consumer exit", Name);
+      Alternative.Args = {Alternative.FixTitle};
+      Alternative.Fixes = std::move(*OnExits);
+      Plan.Notes.push_back(std::move(Alternative));
+    }
     return std::move(Plan);
   }
   if (OnExits) {
     Plan.Fixes = std::move(*OnExits);
-    addNote(Case.Push.Call->getExprLoc(),
-            formatv("fix: close '{0}' on each consumer exit, so that a "
-                    "producer blocked in '{1}' wakes up",
-                    Name, Case.Push.MethodName));
+    addNote(NoteKind::Fix, OnExitsAt,
+            formatv("close '{0}' on each consumer exit, so that a producer "
+                    "blocked in '{1}' wakes up",
+                    Name, PushName));
     return std::move(Plan);
   }
   Plan.Notes.clear();
-  std::string Close = Name + "." +
-                      (Case.Api->Close.empty() ? std::string("close")
-                                               : Case.Api->Close.front()) +
-                      "()";
-  addNote(Case.Push.Call->getExprLoc(),
+  StringRef Close = Case.Api->reliableCloseFor(QueueSide::Producers);
+  std::string CloseCall = Name + "." + Close.str() + "()";
+  addNote(NoteKind::NoFix, Case.Push->Op.Call->getExprLoc(),
           formatv("no automatic fix is certain here; call '{0}' on each "
                   "consumer exit above (or once after the consumers are "
                   "joined), and stop the producer when '{1}' reports the "
                   "queue closed",
-                  Close, Case.Push.MethodName));
+                  CloseCall, PushName));
   return std::move(Plan);
 }
 

@@ -9,8 +9,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "fanout/JoinBeforeDrain.h"
+#include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
 #include "fanout/FanOut.h"
+#include "fanout/Roles.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -30,28 +32,6 @@ struct ResultCount {
   const Expr *Bound = nullptr; ///< Symbolic: one per spawn-loop iteration.
   bool Unknown = false;
 };
-
-/// Whether a worker pushes at most once: the push is in no loop, or is
-/// directly followed by leaving that loop (`push(err); return;`).
-bool pushesAtMostOnce(const CallExpr *Push, const FunctionDecl *Body) {
-  ParentMap Parents(Body->getBody());
-  const Stmt *Loop = enclosingLoop(Push, Parents);
-  if (!Loop)
-    return true;
-  const Stmt *Statement = Push;
-  for (const Stmt *P = Parents.getParent(Statement); P;
-       Statement = P, P = Parents.getParent(P))
-    if (!isa<Expr>(P))
-      break;
-  const auto *Block =
-      dyn_cast_or_null<CompoundStmt>(Parents.getParent(Statement));
-  if (!Block)
-    return false;
-  for (auto It = Block->body_begin(); It != Block->body_end(); ++It)
-    if (*It == Statement && std::next(It) != Block->body_end())
-      return isa<ReturnStmt, BreakStmt, CXXThrowExpr>(*std::next(It));
-  return false;
-}
 
 /// The `for (int i = 0; i < N; ++i)` loop around \p S, and its bound.
 const Expr *spawnLoopBound(const Stmt *Loop) {
@@ -106,32 +86,34 @@ bool declaresStdThread(ASTContext &Ctx) {
 
 class Analysis {
 public:
-  Analysis(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
-           const AnalysisOptions &Options)
-      : Ctx(Ctx), SM(Ctx.getSourceManager()),
-        Model(Spawner, Ctx, Model, Options) {}
+  Analysis(const FanOut &Model, RoleAnalysis &Roles)
+      : Model(Model), Roles(Roles), Ctx(Model.context()),
+        SM(Ctx.getSourceManager()) {}
 
   std::vector<Finding> run() {
     std::vector<Finding> Findings;
     if (Model.empty())
       return Findings;
     for (const auto &Entry : Model.queues())
-      analyzeQueue(Entry.first, Findings);
+      analyzeQueue(Entry.first, Entry.second, Findings);
     return Findings;
   }
 
 private:
-  void analyzeQueue(const ValueDecl *Queue, std::vector<Finding> &Findings);
+  void analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
+                    std::vector<Finding> &Findings);
   std::vector<FixItHint> planJoinerThread(const WaitSite &Wait,
                                           const CallExpr *Drain,
-                                          const ValueDecl *Queue);
-  bool before(const Stmt *A, const Stmt *B) const {
-    return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
+                                          const AccessPath &Queue);
+  const Stmt *atOf(const QueueUse &Use) const {
+    return Use.Op->Via.empty() ? static_cast<const Stmt *>(Use.Op->Op.Call)
+                               : Use.Op->Via.front();
   }
 
+  const FanOut &Model;
+  RoleAnalysis &Roles;
   ASTContext &Ctx;
   const SourceManager &SM;
-  FanOut Model;
 };
 
 /// For `<wait>; q.close(); [declarations;] <drain>;` in one block: the wait
@@ -139,9 +121,9 @@ private:
 /// joins the joiner afterwards.
 std::vector<FixItHint> Analysis::planJoinerThread(const WaitSite &Wait,
                                                   const CallExpr *Drain,
-                                                  const ValueDecl *Queue) {
-  const Stmt *Body = Model.threads().Function->getBody();
-  ParentMap Parents(const_cast<Stmt *>(Body));
+                                                  const AccessPath &Queue) {
+  const FunctionDecl *Spawner = Model.spawner();
+  const ParentMap &Parents = Model.summaries().parents(Spawner);
   if (Wait.isImplicit())
     return {};
   const Stmt *Joins = statementOf(Wait.Expr, Parents);
@@ -160,8 +142,10 @@ std::vector<FixItHint> Analysis::planJoinerThread(const WaitSite &Wait,
       ignoreWrappers(dyn_cast<Expr>(*std::next(It))));
   if (!Close)
     return {};
-  std::optional<QueueOperation> CloseOp = Model.operationOn(Close, Queue, 0);
-  if (!CloseOp || CloseOp->Role != QueueRole::Close)
+  std::optional<QueueOperation> CloseOp =
+      Model.summaries().queues().classify(Close);
+  if (!CloseOp || CloseOp->Role != QueueRole::Close ||
+      normalize(pathOf(CloseOp->Object, Spawner), Spawner) != Queue)
     return {};
   // Only declarations between the close and the drain (they may run while
   // the workers are joined).
@@ -190,24 +174,24 @@ std::vector<FixItHint> Analysis::planJoinerThread(const WaitSite &Wait,
       FixItHint::CreateInsertion(AfterDrain, "\n" + Indent + "joiner.join();")};
 }
 
-void Analysis::analyzeQueue(const ValueDecl *Queue,
+void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                             std::vector<Finding> &Findings) {
   if (!Model.isBounded(Queue))
     return;
-  ArrayRef<OperationAt> Ops = Model.queues().find(Queue)->second;
   ArrayRef<Actor> Actors = Model.actors();
 
   // Workers: spawned threads with a blocking push. Anyone else popping
-  // (another thread) drains concurrently.
-  SmallVector<const OperationAt *, 4> WorkerPushes;
-  for (const OperationAt &At : Ops) {
-    if (At.Actor == 0)
+  // (another thread, a member its callers run) drains concurrently.
+  SmallVector<const QueueUse *, 4> WorkerPushes;
+  for (const QueueUse &Use : Uses) {
+    if (Actors[Use.Actor].Role == Actor::Kind::Caller)
       continue;
-    if (At.Op.Role == QueueRole::BlockingPop ||
-        At.Op.Role == QueueRole::NonBlockingPop)
+    if (Use.Op->Op.Role == QueueRole::BlockingPop ||
+        Use.Op->Op.Role == QueueRole::NonBlockingPop)
       return;
-    if (At.Op.Role == QueueRole::BlockingPush)
-      WorkerPushes.push_back(&At);
+    if (Actors[Use.Actor].Role == Actor::Kind::Spawned &&
+        Use.Op->Op.Role == QueueRole::BlockingPush)
+      WorkerPushes.push_back(&Use);
   }
   if (WorkerPushes.empty())
     return;
@@ -215,45 +199,60 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   // The first wait on a worker, and the spawner's first pop after it; a pop
   // before the wait drains while the workers run.
   const WaitSite *Wait = nullptr;
-  for (const OperationAt *At : WorkerPushes)
-    if (const WaitSite *W = Model.waitOn(Actors[At->Actor].Spawn);
+  for (const QueueUse *Use : WorkerPushes)
+    if (const WaitSite *W = Model.waitOn(Actors[Use->Actor].Spawn);
         W && (!Wait || SM.isBeforeInTranslationUnit(W->Loc, Wait->Loc)))
       Wait = W;
   if (!Wait)
     return;
-  const CallExpr *Drain = nullptr;
-  for (const OperationAt &At : Ops) {
-    if (At.Actor != 0 || (At.Op.Role != QueueRole::BlockingPop &&
-                          At.Op.Role != QueueRole::NonBlockingPop))
+  const QueueUse *DrainUse = nullptr;
+  for (const QueueUse &Use : Uses) {
+    if (Actors[Use.Actor].Role != Actor::Kind::Caller)
       continue;
-    if (SM.isBeforeInTranslationUnit(At.Op.Call->getBeginLoc(), Wait->Loc))
-      return; // Drained before (or while) waiting.
-    if (!Drain)
-      Drain = At.Op.Call;
+    const QueueOperation &Op = Use.Op->Op;
+    bool Pops = Op.Role == QueueRole::BlockingPop ||
+                Op.Role == QueueRole::NonBlockingPop;
+    // A close before the wait wakes the workers' pushes.
+    bool Wakes = Op.Role == QueueRole::Close &&
+                 Op.Api->closeWakes(Op.MethodName, QueueSide::Producers);
+    if (!Pops && !Wakes)
+      continue;
+    if (SM.isBeforeInTranslationUnit(atOf(Use)->getBeginLoc(), Wait->Loc))
+      return; // Drained (or woken) before waiting.
+    if (Pops && !DrainUse)
+      DrainUse = &Use;
   }
-  if (!Drain)
+  if (!DrainUse)
     return;
+  const CallExpr *Drain = cast<CallExpr>(atOf(*DrainUse));
 
-  // Can the workers push more than the queue holds?
+  // Can the workers push more than the queue holds? Pushes are counted per
+  // path: a worker that pushes its error once and returns pushes once.
   QueueCapacity Capacity = Model.capacity(Queue);
   ResultCount Count;
   int64_t Total = 0;
-  for (const OperationAt *At : WorkerPushes) {
-    const SpawnSite *Spawn = Actors[At->Actor].Spawn;
-    if (!pushesAtMostOnce(At->Op.Call, Actors[At->Actor].Function)) {
+  SmallPtrSet<const SpawnSite *, 4> Counted;
+  const ParentMap &SpawnerParents = Model.summaries().parents(Model.spawner());
+  for (const QueueUse *Use : WorkerPushes) {
+    const Actor &Worker = Actors[Use->Actor];
+    if (!Counted.insert(Worker.Spawn).second)
+      continue;
+    std::optional<unsigned> PerRun =
+        Roles.maxPushes(Worker.Function, Use->Op->Queue);
+    if (!PerRun) {
       Count.Unknown = true;
       break;
     }
-    if (!Spawn->InLoop) {
-      ++Total;
+    if (!Worker.Spawn->InLoop) {
+      Total += *PerRun;
       continue;
     }
-    ParentMap Parents(Model.threads().Function->getBody());
-    const Stmt *Loop = enclosingLoop(Spawn->Expr, Parents);
+    const Stmt *Loop = enclosingLoop(Worker.Spawn->Expr, SpawnerParents);
     if (std::optional<int64_t> Trips = constantTripCount(Loop, Ctx)) {
-      Total += *Trips;
+      Total += *Trips * *PerRun;
     } else if (const Expr *Bound = spawnLoopBound(Loop);
-               Bound && WorkerPushes.size() == 1) {
+               Bound && *PerRun <= 1 && Counted.size() == 1 &&
+               WorkerPushes.size() == 1) {
       Count.Bound = Bound;
     } else {
       Count.Unknown = true;
@@ -262,65 +261,67 @@ void Analysis::analyzeQueue(const ValueDecl *Queue,
   }
   if (!Count.Unknown && !Count.Bound)
     Count.Value = Total;
+  if (Count.Value && *Count.Value == 0)
+    return;
   if (Capacity.Value && Count.Value && *Count.Value <= *Capacity.Value)
     return;
   if (Capacity.Expr && Count.Bound && atLeast(Capacity.Expr, Count.Bound, Ctx))
     return;
 
-  StringRef Name = Queue->getName();
-  const QueueOperation &Push = WorkerPushes.front()->Op;
+  std::string Name = Model.nameOf(Queue);
+  const QueueOperation &Push = WorkerPushes.front()->Op->Op;
   Finding F;
+  F.Kind = FindingKind::JoinBeforeDrain;
   F.Loc = Wait->Loc;
-  F.Message = formatv("this wait can block forever: workers push into "
-                      "bounded queue {0}, which is drained only after it; "
-                      "once the queue is full they block in '{1}'",
-                      Model.describe(Queue), Push.MethodName)
-                  .str();
-  auto Note = [&](SourceLocation Loc, std::string Message) {
-    F.Notes.push_back({Loc, std::move(Message), {}});
-  };
-  Note(Queue->getLocation(), formatv("queue '{0}' declared here", Name));
-  Note(Push.Call->getExprLoc(),
-       formatv("workers block here once '{0}' is full", Name));
-  for (const OperationAt *At : WorkerPushes) {
-    const SpawnSite *Spawn = Actors[At->Actor].Spawn;
-    Note(Spawn->Expr->getBeginLoc(),
-         formatv("worker thread{0} spawned here{1}", Spawn->InLoop ? "s" : "",
-                 Spawn->InLoop ? " in a loop" : ""));
-    break;
-  }
-  Note(Drain->getExprLoc(),
-       formatv("'{0}' is drained only here, after the wait", Name));
+  F.Range = Wait->Expr ? Wait->Expr->getSourceRange() : SourceRange(Wait->Loc);
+  F.Args = {Model.describe(Queue), Push.MethodName.str()};
+  std::vector<FindingNote> &Notes = F.Notes;
+  if (const ValueDecl *Decl = Model.declOf(Queue))
+    Notes.push_back({NoteKind::QueueDeclared, Decl->getLocation(), {Name}});
+  Notes.push_back({NoteKind::WorkersBlock, Push.Call->getExprLoc(), {Name}});
+  const SpawnSite *Spawn = Actors[WorkerPushes.front()->Actor].Spawn;
+  Notes.push_back(
+      {NoteKind::WorkerSpawned,
+       Spawn->Expr->getBeginLoc(),
+       {Spawn->InLoop ? "s" : "", Spawn->InLoop ? " in a loop" : ""}});
+  Notes.push_back({NoteKind::DrainedAfter, Drain->getExprLoc(), {Name}});
   F.Fixes = planJoinerThread(*Wait, Drain, Queue);
-  Note(Wait->Loc,
-       F.Fixes.empty()
-           ? "drain the queue while waiting (pop in this thread while another "
-             "joins the workers and then closes the queue), or before waiting"
-           : "fix: join the workers and close the queue on a joiner thread "
-             "while this thread drains it");
+  FindingNote Fix;
+  Fix.Loc = Wait->Loc;
+  if (F.Fixes.empty()) {
+    Fix.Kind = NoteKind::NoFix;
+    Fix.FixTitle = "drain the queue while waiting (pop in this thread while "
+                   "another joins the workers and then closes the queue), or "
+                   "before waiting";
+  } else {
+    Fix.Kind = NoteKind::Fix;
+    Fix.FixTitle = "join the workers and close the queue on a joiner thread "
+                   "while this thread drains it";
+  }
+  Fix.Args = {Fix.FixTitle};
+  Notes.push_back(std::move(Fix));
   // The alternative when every result is counted: room for all of them.
   if (Count.Value && Capacity.Expr &&
       !isInMacro(Capacity.Expr->getSourceRange()) &&
       (!Capacity.Value || *Count.Value > *Capacity.Value)) {
-    FindingNote Enlarge{
-        Capacity.Expr->getBeginLoc(),
-        formatv("alternatively, give '{0}' room for all {1} results", Name,
-                *Count.Value),
-        {FixItHint::CreateReplacement(Capacity.Expr->getSourceRange(),
-                                      std::to_string(*Count.Value))}};
-    F.Notes.push_back(std::move(Enlarge));
+    FindingNote Enlarge;
+    Enlarge.Kind = NoteKind::AlternativeFix;
+    Enlarge.Loc = Capacity.Expr->getBeginLoc();
+    Enlarge.FixTitle = "give '" + Name + "' room for all " +
+                       std::to_string(*Count.Value) + " results";
+    Enlarge.Args = {Enlarge.FixTitle};
+    Enlarge.Fixes = {FixItHint::CreateReplacement(
+        Capacity.Expr->getSourceRange(), std::to_string(*Count.Value))};
+    Notes.push_back(std::move(Enlarge));
   }
   Findings.push_back(std::move(F));
 }
 
 } // namespace
 
-std::vector<Finding> findJoinsBeforeDrain(const FunctionDecl *Spawner,
-                                          ASTContext &Ctx, QueueModel &Model,
-                                          const AnalysisOptions &Options) {
-  if (!isAnalysableSpawner(Spawner))
-    return {};
-  return Analysis(Spawner, Ctx, Model, Options).run();
+std::vector<Finding> findJoinsBeforeDrain(const FanOut &Model,
+                                          RoleAnalysis &Roles) {
+  return Analysis(Model, Roles).run();
 }
 
 } // namespace fanout

@@ -46,6 +46,30 @@ bool isNotifyName(StringRef Name) {
          Name == "release";
 }
 
+/// For a C-style queue (a struct and the functions that take a pointer to
+/// it), the parameter of the function being read that plays `this`.
+thread_local const ParmVarDecl *Subject = nullptr;
+
+/// Reads one function of a C-style queue with \p Param as its `this`.
+struct SubjectScope {
+  const ParmVarDecl *Saved;
+  explicit SubjectScope(const ParmVarDecl *Param) : Saved(Subject) {
+    Subject = Param;
+  }
+  ~SubjectScope() { Subject = Saved; }
+};
+
+bool isSubject(const Expr *Base) {
+  Base = Base->IgnoreParenImpCasts();
+  if (isa<CXXThisExpr>(Base))
+    return true;
+  if (const auto *Deref = dyn_cast<UnaryOperator>(Base);
+      Deref && Deref->getOpcode() == UO_Deref)
+    Base = Deref->getSubExpr()->IgnoreParenImpCasts();
+  const auto *Ref = dyn_cast<DeclRefExpr>(Base);
+  return Subject && Ref && Ref->getDecl() == Subject;
+}
+
 /// The field a (possibly dependent) expression reads, when it is one of ours.
 const FieldDecl *fieldOf(const Expr *E) {
   E = ignoreWrappers(E);
@@ -54,7 +78,7 @@ const FieldDecl *fieldOf(const Expr *E) {
     if (calleeName(Call) == "load")
       return fieldOf(Call->getImplicitObjectArgument());
   if (const auto *Member = dyn_cast<MemberExpr>(E))
-    if (isa<CXXThisExpr>(Member->getBase()->IgnoreParenImpCasts()))
+    if (isSubject(Member->getBase()))
       return dyn_cast<FieldDecl>(Member->getMemberDecl());
   return nullptr;
 }
@@ -81,12 +105,17 @@ struct Wait {
 
 /// What one method does, read from its body.
 struct MethodFacts {
-  const CXXMethodDecl *Method = nullptr;
+  /// A member function; for a C-style queue, a function whose Subject
+  /// parameter is the queue.
+  const FunctionDecl *Method = nullptr;
+  const ParmVarDecl *Subject = nullptr;
   SmallVector<Wait, 2> Waits;
   bool Adds = false;
   bool Removes = false;
   bool Notifies = false;
-  SmallPtrSet<const FieldDecl *, 4> FlagsSetTrue;
+  /// Fields given a value that says "stop": a flag set true, an error or
+  /// status stored (not reset to false or zero).
+  SmallPtrSet<const FieldDecl *, 4> FlagsSet;
   SmallPtrSet<const FieldDecl *, 4> Counted; ///< Incremented/decremented.
   /// A call that forwards to a queue held in a field (`inner_.push(x)`):
   /// the inner queue, the field, the role there and the call, once.
@@ -96,6 +125,9 @@ struct MethodFacts {
   const CallExpr *ForwardCall = nullptr;
   /// More than one role forwarded, or one in a loop: not a plain wrapper.
   bool ForwardsOddly = false;
+  /// A method of the same class this one calls (`push_end_of_stream() {
+  /// push(std::nullopt); }`): without waits of its own, it plays that role.
+  StringRef DelegatesTo;
 };
 
 std::unique_ptr<QueueApi> inferAt(const CXXRecordDecl *Record, int Depth);
@@ -218,9 +250,15 @@ public:
   ClassReader(const CXXRecordDecl *Record, int Depth)
       : Record(Record), Depth(Depth) {}
   std::unique_ptr<QueueApi> read();
+  /// A C-style queue: \p Functions each take the struct as their
+  /// \p Subjects[i]-th parameter.
+  std::unique_ptr<QueueApi>
+  readFunctions(ArrayRef<std::pair<const FunctionDecl *, unsigned>> Functions);
 
 private:
-  void readMethod(const CXXMethodDecl *Method);
+  std::unique_ptr<QueueApi> classify();
+  void readMethod(const FunctionDecl *Method,
+                  const ParmVarDecl *Subject = nullptr);
   const QueueApi *innerQueueOf(const FieldDecl *Field);
   void forwardSemantics(QueueApi &Api, const MethodFacts &Push);
   const Expr *inlinePredicate(const Expr *E, int Depth = 0);
@@ -229,6 +267,9 @@ private:
   bool mentionsEmptiness(const Expr *Cond, int Depth = 0);
   bool mentionsFullness(const Expr *Cond, int Depth = 0);
   const FieldDecl *capacityFieldIn(const Expr *Cond, int Depth = 0);
+  ClosedPopResult closedPopResult(const MethodFacts &Pop,
+                                  const SmallPtrSetImpl<const FieldDecl *> &);
+  std::optional<int64_t> successStatus(const MethodFacts &Pop);
   ClosedPushResult closedPushResult(const MethodFacts &Push,
                                     const SmallPtrSetImpl<const FieldDecl *> &,
                                     std::string &Detail);
@@ -317,9 +358,17 @@ bool ClassReader::mentionsEmptiness(const Expr *Cond, int Depth) {
       else if (const Expr *Inlined = inlinePredicate(Call, Depth))
         Found |= mentionsEmptiness(Inlined, Depth + 1);
     }
+    // `count_ == 0`, `size() != 0`; but not `maxSize_ != 0`, a capacity
+    // that no method counts (a bounded-or-not switch).
+    auto IsCapacity = [&](const Expr *E) {
+      const FieldDecl *Field = fieldOf(E);
+      return Field && !CountedFields.contains(Field) &&
+             !isa<CallExpr>(ignoreWrappers(E));
+    };
     if (const auto *Binary = dyn_cast<BinaryOperator>(S))
       if (Binary->isEqualityOp() &&
-          (isZero(Binary->getLHS()) || isZero(Binary->getRHS())))
+          ((isZero(Binary->getLHS()) && !IsCapacity(Binary->getRHS())) ||
+           (isZero(Binary->getRHS()) && !IsCapacity(Binary->getLHS()))))
         Found = true;
     if (const auto *Unary = dyn_cast<UnaryOperator>(S))
       if (Unary->getOpcode() == UO_LNot) {
@@ -327,7 +376,7 @@ bool ClassReader::mentionsEmptiness(const Expr *Cond, int Depth) {
         // `!count_`, `!items_.size()`: nothing in the queue.
         if (const FieldDecl *Field = fieldOf(Sub))
           Found |= Field->getType()->isIntegerType() &&
-                   !Field->getType()->isBooleanType();
+                   !Field->getType()->isBooleanType() && !IsCapacity(Sub);
         if (const auto *Call = dyn_cast<CallExpr>(Sub))
           Found |= calleeName(Call) == "size";
       }
@@ -427,6 +476,15 @@ bool isRemoveName(StringRef Name) {
          Name == "erase" || Name == "dequeue";
 }
 
+bool isFalseLiteral(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Bool = dyn_cast<CXXBoolLiteralExpr>(E))
+    return !Bool->getValue();
+  if (const auto *Int = dyn_cast<IntegerLiteral>(E))
+    return Int->getValue() == 0;
+  return isa<CXXNullPtrLiteralExpr>(E);
+}
+
 bool isTrueLiteral(const Expr *E) {
   E = ignoreWrappers(E);
   if (const auto *Bool = dyn_cast<CXXBoolLiteralExpr>(E))
@@ -434,6 +492,47 @@ bool isTrueLiteral(const Expr *E) {
   if (const auto *Int = dyn_cast<IntegerLiteral>(E))
     return Int->getValue() != 0;
   return false;
+}
+
+/// Whether a statement that leaves the method (return, throw, break out of
+/// the loop) is below \p S.
+bool leavesBelow(const Stmt *S) {
+  if (!S)
+    return false;
+  bool Found = isa<ReturnStmt, CXXThrowExpr, BreakStmt, GotoStmt>(S);
+  forEachDescendant(S, [&](const Stmt *Child) {
+    Found |= isa<ReturnStmt, CXXThrowExpr, BreakStmt, GotoStmt>(Child);
+  });
+  return Found;
+}
+
+/// Whether the result of the timed wait \p Wait can make its method give
+/// up: it is returned, stored, or tested by a branch or loop that leaves.
+/// A wait whose result is dropped, or tested only to log, retries for ever.
+bool timeoutLeaves(const CallExpr *Wait, const ParentMap &Parents) {
+  const Stmt *Child = Wait;
+  for (const Stmt *P = Parents.getParent(Wait); P;
+       Child = P, P = Parents.getParent(P)) {
+    if (isa<CompoundStmt>(P))
+      return false; // A statement of its own: the result is dropped.
+    if (const auto *If = dyn_cast<IfStmt>(P))
+      return If->getCond() == Child &&
+             (leavesBelow(If->getThen()) || leavesBelow(If->getElse()));
+    if (const auto *While = dyn_cast<WhileStmt>(P))
+      return While->getCond() == Child && leavesBelow(While->getBody());
+    if (const auto *Do = dyn_cast<DoStmt>(P))
+      return Do->getCond() == Child && leavesBelow(Do->getBody());
+    if (const auto *For = dyn_cast<ForStmt>(P))
+      return For->getCond() == Child && leavesBelow(For->getBody());
+    if (isa<ReturnStmt, DeclStmt>(P))
+      return true;
+    if (const auto *Assign = dyn_cast<BinaryOperator>(P);
+        Assign && Assign->isAssignmentOp())
+      return true;
+    if (!isa<Expr>(P))
+      return true;
+  }
+  return true;
 }
 
 /// Whether \p Object (the thing a call is made on) is a member of the queue:
@@ -445,12 +544,15 @@ bool isOwnMember(const Expr *Object) {
          isa<CXXThisExpr>(Object->IgnoreParenImpCasts());
 }
 
-void ClassReader::readMethod(const CXXMethodDecl *Method) {
+void ClassReader::readMethod(const FunctionDecl *Method,
+                             const ParmVarDecl *SubjectParam) {
   const Stmt *Body = Method->getBody();
   if (!Body)
     return;
+  SubjectScope Scope(SubjectParam);
   MethodFacts Facts;
   Facts.Method = Method;
+  Facts.Subject = SubjectParam;
   ParentMap Parents(const_cast<Stmt *>(Body));
 
   // The condition of the loop around a wait that has no predicate.
@@ -479,9 +581,9 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
       const Expr *LHS = ignoreWrappers(Assign->getLHS());
       if (Assign->getOpcode() == BO_Assign) {
         if (const FieldDecl *Field = fieldOf(LHS);
-            Field && isFlagType(Field->getType()) &&
-            isTrueLiteral(Assign->getRHS()))
-          Facts.FlagsSetTrue.insert(Field);
+            Field && !isFalseLiteral(Assign->getRHS()) &&
+            (!isFlagType(Field->getType()) || isTrueLiteral(Assign->getRHS())))
+          Facts.FlagsSet.insert(Field);
         // `buf_[tail_] = x`: storing into the queue's array.
         if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(LHS))
           Facts.Adds |= fieldOf(Subscript->getBase()) != nullptr;
@@ -498,6 +600,12 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
       return;
     }
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+      // `stop_ = true` on a std::atomic<bool>, `error_ = current_exception()`.
+      if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+        if (const FieldDecl *Field = fieldOf(Op->getArg(0));
+            Field && !isFalseLiteral(Op->getArg(1)) &&
+            (!isFlagType(Field->getType()) || isTrueLiteral(Op->getArg(1))))
+          Facts.FlagsSet.insert(Field);
       // `buf_[tail_] = x` on a std::array / std::vector member.
       if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
         const Expr *Target = ignoreWrappers(Op->getArg(0));
@@ -515,6 +623,14 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
     bool Arrow = false;
     const Expr *Object = calleeObject(Call, &Arrow);
     StringRef ObjectType = Object ? typeNameOf(Object) : StringRef();
+    if ((!Object || isa<CXXThisExpr>(Object->IgnoreParenImpCasts())) &&
+        Facts.DelegatesTo.empty() && !Name.empty() && !SubjectParam &&
+        Name != Method->getName())
+      for (const CXXMethodDecl *Own : Record->methods())
+        if (Own->getIdentifier() && Own->getName() == Name) {
+          Facts.DelegatesTo = Own->getName();
+          break;
+        }
 
     if (const FieldDecl *Field = Object ? fieldOf(Object) : nullptr) {
       // A queue held in a field: the call forwards to it (`inner_.push(x)`).
@@ -550,7 +666,7 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
       if (const FieldDecl *Field = fieldOf(Object);
           Field && isFlagType(Field->getType()) &&
           isTrueLiteral(Call->getArg(0)))
-        Facts.FlagsSetTrue.insert(Field);
+        Facts.FlagsSet.insert(Field);
     if (isNotifyName(Name))
       Facts.Notifies = true;
 
@@ -578,6 +694,14 @@ void ClassReader::readMethod(const CXXMethodDecl *Method) {
         // it sleeps as long as a plain wait does.
         W.Condition = Cond;
         W.Timed = false;
+      }
+      // A timed wait retried in a loop that nothing but room ends (the
+      // timeout only logs) sleeps for ever too.
+      if (W.Timed && enclosingLoop(S, Parents) &&
+          !timeoutLeaves(Call, Parents)) {
+        W.Timed = false;
+        if (!W.Condition)
+          W.Condition = LoopCondition(S);
       }
       Facts.Waits.push_back(W);
       return;
@@ -619,6 +743,7 @@ ClosedPushResult
 ClassReader::closedPushResult(const MethodFacts &Push,
                               const SmallPtrSetImpl<const FieldDecl *> &Flags,
                               std::string &Detail) {
+  SubjectScope Scope(Push.Subject);
   ClosedPushResult Result = ClosedPushResult::Unknown;
   forEachDescendant(Push.Method->getBody(), [&](const Stmt *S) {
     const auto *If = dyn_cast<IfStmt>(S);
@@ -658,6 +783,85 @@ ClassReader::closedPushResult(const MethodFacts &Push,
                                   : ClosedPushResult::Ignored;
   }
   return Result;
+}
+
+/// How the pop reports the closed queue: what the branch taken once it is
+/// closed (a flag the pop's wait watches is set, or nothing is left)
+/// returns: false, an empty value (`{}`, nullopt, nullptr, `T()`), a status,
+/// or an exception. A pop with no such branch never reports it.
+ClosedPopResult
+ClassReader::closedPopResult(const MethodFacts &Pop,
+                             const SmallPtrSetImpl<const FieldDecl *> &Flags) {
+  auto IsEmptyValue = [](const Expr *Value) {
+    Value = ignoreWrappers(Value);
+    if (isa<CXXNullPtrLiteralExpr, CXXScalarValueInitExpr,
+            ImplicitValueInitExpr>(Value))
+      return true;
+    if (const auto *List = dyn_cast<InitListExpr>(Value))
+      return List->getNumInits() == 0;
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(Value)) {
+      if (Construct->getNumArgs() == 0)
+        return true;
+      if (Construct->getNumArgs() == 1)
+        if (const CXXRecordDecl *Arg =
+                Construct->getArg(0)->getType()->getAsCXXRecordDecl())
+          return Arg->getName() == "nullopt_t" || Arg->getName() == "nullptr_t";
+    }
+    return false;
+  };
+  SubjectScope Scope(Pop.Subject);
+  ClosedPopResult Result = ClosedPopResult::Unknown;
+  forEachDescendant(Pop.Method->getBody(), [&](const Stmt *S) {
+    const auto *If = dyn_cast<IfStmt>(S);
+    if (!If || Result != ClosedPopResult::Unknown)
+      return;
+    SmallPtrSet<const FieldDecl *, 4> Tested;
+    collectFields(If->getCond(), Tested);
+    bool TestsFlag = any_of(Tested, [&](const FieldDecl *F) {
+      return Flags.contains(F) && !CountedFields.contains(F);
+    });
+    if (!TestsFlag && !mentionsEmptiness(If->getCond()))
+      return;
+    const Stmt *Then = If->getThen();
+    if (const auto *Compound = dyn_cast<CompoundStmt>(Then);
+        Compound && !Compound->body_empty())
+      Then = Compound->body_back();
+    const auto *ThenExpr = dyn_cast<Expr>(Then);
+    const auto *Rethrow =
+        ThenExpr ? dyn_cast<CallExpr>(ignoreWrappers(ThenExpr)) : nullptr;
+    if (isa<CXXThrowExpr>(Then) ||
+        (Rethrow && calleeName(Rethrow) == "rethrow_exception")) {
+      Result = ClosedPopResult::Throws;
+      return;
+    }
+    const auto *Return = dyn_cast<ReturnStmt>(Then);
+    const Expr *Value = Return ? Return->getRetValue() : nullptr;
+    if (!Value)
+      return;
+    QualType T = Value->getType();
+    if (T->isBooleanType())
+      Result = ClosedPopResult::ReturnsFalse;
+    else if (IsEmptyValue(Value))
+      Result = ClosedPopResult::EmptyValue;
+    else if (T->isIntegerType() || T->isEnumeralType())
+      Result = ClosedPopResult::Status;
+  });
+  return Result;
+}
+
+/// The status a pop returns when it hands out an item: the value of its
+/// last return statement, the path that took one.
+std::optional<int64_t> ClassReader::successStatus(const MethodFacts &Pop) {
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Pop.Method->getBody());
+  const ReturnStmt *Last = nullptr;
+  if (Body)
+    forEachDescendant(Body, [&](const Stmt *S) {
+      if (const auto *Return = dyn_cast<ReturnStmt>(S))
+        Last = Return;
+    });
+  if (!Last || !Last->getRetValue())
+    return std::nullopt;
+  return evaluateInt(Last->getRetValue(), Record->getASTContext());
 }
 
 /// Which constructor argument initialises \p Field (`cap_(capacity)`, or the
@@ -750,6 +954,20 @@ std::unique_ptr<QueueApi> ClassReader::read() {
     if (Method && Method->getIdentifier() && !Method->isStatic())
       readMethod(Method);
   }
+  return classify();
+}
+
+std::unique_ptr<QueueApi> ClassReader::readFunctions(
+    ArrayRef<std::pair<const FunctionDecl *, unsigned>> Functions) {
+  for (auto [Function, Index] : Functions)
+    readMethod(Function, Function->getParamDecl(Index));
+  std::unique_ptr<QueueApi> Api = classify();
+  if (Api)
+    Api->FreeFunctions = true;
+  return Api;
+}
+
+std::unique_ptr<QueueApi> ClassReader::classify() {
   auto Api = std::make_unique<QueueApi>();
   Api->TypeName = Record->getQualifiedNameAsString();
   Api->Inferred = true;
@@ -757,9 +975,10 @@ std::unique_ptr<QueueApi> ClassReader::read() {
   // Roles: a wait that watches fullness (or precedes an add) is a push; one
   // that watches emptiness (or precedes a remove) is a pop.
   SmallPtrSet<const FieldDecl *, 4> PushFlags, PopFlags;
-  const MethodFacts *FirstPush = nullptr;
+  const MethodFacts *FirstPush = nullptr, *FirstPop = nullptr;
   SmallVector<const MethodFacts *, 4> Forwarders;
   for (const MethodFacts &Facts : Methods) {
+    SubjectScope Scope(Facts.Subject);
     StringRef Name = Facts.Method->getName();
     if (Facts.Waits.empty() && Facts.ForwardApi) {
       if (!Facts.ForwardsOddly)
@@ -784,9 +1003,13 @@ std::unique_ptr<QueueApi> ClassReader::read() {
     // an out-parameter) without storing is a pop too: `T take()` of a
     // semaphore ring that only advances its read index.
     bool HandsOut =
-        !Facts.Method->getReturnType()->isVoidType() ||
-        any_of(Facts.Method->parameters(), [](const ParmVarDecl *P) {
+        (!Facts.Method->getReturnType()->isVoidType() && !Facts.Subject) ||
+        any_of(Facts.Method->parameters(), [&](const ParmVarDecl *P) {
           QualType T = P->getType();
+          if (P == Facts.Subject)
+            return false;
+          if (Facts.Subject && T->isPointerType())
+            return !T->getPointeeType().isConstQualified();
           return T->isLValueReferenceType() &&
                  !T.getNonReferenceType().isConstQualified();
         });
@@ -809,6 +1032,8 @@ std::unique_ptr<QueueApi> ClassReader::read() {
       if (!Timed && !FirstPush)
         FirstPush = &Facts;
     } else if (IsPop) {
+      if (!Timed && !FirstPop)
+        FirstPop = &Facts;
       (Timed ? Api->NonBlockingPop : Api->BlockingPop).push_back(Name.str());
       for (const Wait &W : Facts.Waits)
         collectFields(W.Condition, PopFlags);
@@ -843,9 +1068,15 @@ std::unique_ptr<QueueApi> ClassReader::read() {
     case QueueRole::NonBlockingPop:
       Api->NonBlockingPop.push_back(Name);
       break;
-    case QueueRole::Close:
+    case QueueRole::Close: {
       Api->Close.push_back(Name);
+      StringRef InnerClose = calleeName(Facts->ForwardCall);
+      if (Facts->ForwardApi->closeWakes(InnerClose, QueueSide::Producers))
+        Api->CloseWakingPush.push_back(Name);
+      if (Facts->ForwardApi->closeWakes(InnerClose, QueueSide::Consumers))
+        Api->CloseWakingPop.push_back(Name);
       break;
+    }
     case QueueRole::SetCapacity:
       Api->SetCapacity.push_back(Name);
       break;
@@ -853,27 +1084,65 @@ std::unique_ptr<QueueApi> ClassReader::read() {
       break;
     }
   }
+  // A class that only forwards one side (a producer's facade over a queue
+  // member) is no queue of its own.
+  bool OwnWaits = any_of(
+      Methods, [](const MethodFacts &Facts) { return !Facts.Waits.empty(); });
+  bool Pushes = !Api->BlockingPush.empty() || !Api->NonBlockingPush.empty();
+  bool Pops = !Api->BlockingPop.empty() || !Api->NonBlockingPop.empty();
+  if (!OwnWaits && (!Pushes || !Pops))
+    return nullptr;
+  // Methods that delegate to another role of the class play it too.
+  for (const MethodFacts &Facts : Methods) {
+    if (!Facts.Waits.empty() || Facts.DelegatesTo.empty())
+      continue;
+    std::string Name = Facts.Method->getName().str();
+    QueueRole Role = Api->roleOf(Facts.DelegatesTo);
+    if (Role != QueueRole::BlockingPush && Role != QueueRole::BlockingPop)
+      continue;
+    llvm::erase(Api->NonBlockingPush, Name);
+    llvm::erase(Api->NonBlockingPop, Name);
+    auto &Into =
+        Role == QueueRole::BlockingPush ? Api->BlockingPush : Api->BlockingPop;
+    if (!is_contained(Into, Name))
+      Into.push_back(Name);
+  }
   if (Api->BlockingPush.empty() && Api->BlockingPop.empty())
     return nullptr;
   Api->CanBeBounded = !Api->BlockingPush.empty();
 
-  // Close: sets a flag some wait watches and wakes the sleepers.
+  // Close: sets a flag some wait watches and wakes the sleepers. Which side
+  // it wakes is which waits watch that flag: a close the push's wait
+  // ignores wakes consumers only.
   bool AnyCloseWakesPush = false;
   for (const MethodFacts &Facts : Methods) {
-    if (!Facts.Waits.empty() || !Facts.Notifies)
+    if (!Facts.Waits.empty() || !Facts.Notifies || Facts.Adds || Facts.Removes)
       continue;
-    bool WakesPush = any_of(Facts.FlagsSetTrue, [&](const FieldDecl *F) {
-      return PushFlags.contains(F);
-    });
-    bool WakesPop = any_of(Facts.FlagsSetTrue, [&](const FieldDecl *F) {
-      return PopFlags.contains(F);
-    });
+    auto Watched = [&](const SmallPtrSetImpl<const FieldDecl *> &Flags) {
+      return any_of(Facts.FlagsSet, [&](const FieldDecl *F) {
+        return Flags.contains(F) && !CountedFields.contains(F) &&
+               F != Api->CapacityField;
+      });
+    };
+    bool WakesPush = Watched(PushFlags);
+    bool WakesPop = Watched(PopFlags);
     if (!WakesPush && !WakesPop)
       continue;
-    Api->Close.push_back(Facts.Method->getName().str());
+    std::string Name = Facts.Method->getName().str();
+    Api->Close.push_back(Name);
+    if (WakesPush)
+      Api->CloseWakingPush.push_back(Name);
+    if (WakesPop)
+      Api->CloseWakingPop.push_back(Name);
     AnyCloseWakesPush |= WakesPush;
   }
   Api->CloseWakesBlockedPush = AnyCloseWakesPush;
+  Api->CloseSidesKnown = true;
+  if (FirstPop) {
+    Api->OnClosedPop = closedPopResult(*FirstPop, PopFlags);
+    if (Api->OnClosedPop == ClosedPopResult::Status)
+      Api->PopSuccessStatus = successStatus(*FirstPop);
+  }
   if (FirstPush) {
     SmallPtrSet<const FieldDecl *, 4> Flags;
     for (const FieldDecl *F : PushFlags)
@@ -957,6 +1226,27 @@ std::unique_ptr<QueueApi> inferFromDeclarations(const CXXRecordDecl *Record) {
   return Api;
 }
 
+bool ownsThreads(const CXXRecordDecl *Record) {
+  auto IsThread = [](const CXXRecordDecl *Type) {
+    return Type && Type->getIdentifier() &&
+           (matchesQualifiedName(Type, "std::thread") ||
+            matchesQualifiedName(Type, "std::jthread") ||
+            matchesQualifiedName(Type, "boost::thread"));
+  };
+  for (const FieldDecl *Field : Record->fields()) {
+    const CXXRecordDecl *Type = pointeeRecord(Field->getType());
+    if (IsThread(Type))
+      return true;
+    if (const auto *Spec =
+            dyn_cast_or_null<ClassTemplateSpecializationDecl>(Type);
+        Spec && Spec->getTemplateArgs().size() > 0 &&
+        Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type &&
+        IsThread(pointeeRecord(Spec->getTemplateArgs()[0].getAsType())))
+      return true;
+  }
+  return false;
+}
+
 bool bodiesWereSkipped(const CXXRecordDecl *Record) {
   return any_of(Record->methods(), [](const CXXMethodDecl *Method) {
     return Method->hasSkippedBody();
@@ -971,6 +1261,10 @@ std::unique_ptr<QueueApi> inferAt(const CXXRecordDecl *Record, int Depth) {
       Record->isLambda())
     return nullptr;
   const CXXRecordDecl *Definition = Record->getDefinition();
+  // A class that owns threads runs work (a pool, a thread class): the
+  // queue it may hold inside is its own business.
+  if (ownsThreads(Definition))
+    return nullptr;
   if (bodiesWereSkipped(Definition))
     return inferFromDeclarations(Definition);
   return ClassReader(Definition, Depth).read();
@@ -979,6 +1273,15 @@ std::unique_ptr<QueueApi> inferAt(const CXXRecordDecl *Record, int Depth) {
 
 std::unique_ptr<QueueApi> inferQueueApi(const CXXRecordDecl *Record) {
   return inferAt(Record, 0);
+}
+
+std::unique_ptr<QueueApi> inferFunctionQueueApi(
+    const RecordDecl *Record,
+    ArrayRef<std::pair<const FunctionDecl *, unsigned>> Functions) {
+  const auto *Class = dyn_cast_or_null<CXXRecordDecl>(Record);
+  if (!Class || !Class->hasDefinition() || Functions.empty())
+    return nullptr;
+  return ClassReader(Class->getDefinition(), 0).readFunctions(Functions);
 }
 
 } // namespace fanout

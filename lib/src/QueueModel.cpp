@@ -1,6 +1,9 @@
 //===- QueueModel.cpp - Known queue APIs and lookup -----------------------===//
 #include "fanout/QueueModel.h"
 #include "fanout/AstHelpers.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
@@ -28,6 +31,28 @@ QueueRole QueueApi::roleOf(StringRef Method) const {
   return QueueRole::None;
 }
 
+bool QueueApi::closeWakes(StringRef Method, QueueSide Side) const {
+  if (!is_contained(Close, Method))
+    return false;
+  if (Side == QueueSide::Producers) {
+    if (!CloseWakesBlockedPush || !CloseIsPermanent)
+      return false;
+    return !CloseSidesKnown || is_contained(CloseWakingPush, Method);
+  }
+  // A close that is not permanent still fails the pops asleep at that
+  // moment, but a consumer that comes back to pop sleeps again.
+  if (!CloseIsPermanent)
+    return false;
+  return !CloseSidesKnown || is_contained(CloseWakingPop, Method);
+}
+
+StringRef QueueApi::reliableCloseFor(QueueSide Side) const {
+  for (const std::string &Method : Close)
+    if (closeWakes(Method, Side))
+      return Method;
+  return {};
+}
+
 // The library APIs recognised without configuration. Each row states the real
 // semantics of the library, checked against its headers.
 static std::vector<QueueApi> makeKnownApis() {
@@ -46,6 +71,8 @@ static std::vector<QueueApi> makeKnownApis() {
                             "nonblocking_pull_front"};
     Boost.Close = {"close"};
     Boost.OnClosedPush = ClosedPushResult::Throws;
+    Boost.OnClosedPop = ClosedPopResult::Status;
+    Boost.PopSuccessStatus = 0; // queue_op_status::success
     Boost.ClosedException = "boost::sync_queue_is_closed";
     Boost.ClosedHeader = "boost/thread/concurrent_queues/queue_op_status.hpp";
     Apis.push_back(Boost);
@@ -115,6 +142,8 @@ static std::vector<QueueApi> makeKnownApis() {
     Channel.NonBlockingPop = {"try_pop", "pop_wait_for", "pop_wait_until"};
     Channel.Close = {"close"};
     Channel.OnClosedPush = ClosedPushResult::ReturnsStatus;
+    Channel.OnClosedPop = ClosedPopResult::Status;
+    Channel.PopSuccessStatus = 0; // channel_op_status::success
     Channel.ClosedStatus = "boost::fibers::channel_op_status::closed";
     Apis.push_back(Channel);
     QueueApi Unbuffered = Channel;
@@ -252,11 +281,92 @@ const QueueApi *QueueModel::apiFor(const CXXRecordDecl *Record) {
   return Api;
 }
 
+/// The record a parameter takes by pointer or reference, when it is a
+/// struct of the user's.
+static const RecordDecl *structTaken(const ParmVarDecl *Param) {
+  QualType T = Param->getType();
+  if (!T->isPointerType() && !T->isReferenceType())
+    return nullptr;
+  const RecordDecl *Record = T->getPointeeType()->getAsRecordDecl();
+  if (!Record || Record->isInStdNamespace() || !Record->getDefinition())
+    return nullptr;
+  return Record->getDefinition();
+}
+
+void QueueModel::indexFunctions(const ASTContext &Ctx) {
+  Indexed = true;
+  const SourceManager &SM = Ctx.getSourceManager();
+  SmallVector<const DeclContext *, 8> Work{Ctx.getTranslationUnitDecl()};
+  while (!Work.empty()) {
+    const DeclContext *Context = Work.pop_back_val();
+    for (const Decl *D : Context->decls()) {
+      if (isa<NamespaceDecl, LinkageSpecDecl>(D)) {
+        Work.push_back(cast<DeclContext>(D));
+        continue;
+      }
+      const auto *Function = dyn_cast<FunctionDecl>(D);
+      if (!Function || isa<CXXMethodDecl>(Function) ||
+          !Function->doesThisDeclarationHaveABody() ||
+          SM.isInSystemHeader(Function->getLocation()))
+        continue;
+      for (const ParmVarDecl *Param : Function->parameters())
+        if (const RecordDecl *Record = structTaken(Param)) {
+          FunctionsTaking[Record].push_back(
+              {Function, Param->getFunctionScopeIndex()});
+          break;
+        }
+    }
+  }
+}
+
+const QueueApi *QueueModel::functionApiFor(const RecordDecl *Record) {
+  if (!Record || !Options.InferQueues)
+    return nullptr;
+  Record = Record->getDefinition();
+  if (!Record)
+    return nullptr;
+  auto [It, Inserted] = FunctionApis.try_emplace(Record, nullptr);
+  if (!Inserted)
+    return It->second;
+  if (!Indexed)
+    indexFunctions(Record->getASTContext());
+  auto Functions = FunctionsTaking.find(Record);
+  if (Functions == FunctionsTaking.end())
+    return nullptr;
+  std::unique_ptr<QueueApi> Api =
+      inferFunctionQueueApi(Record, Functions->second);
+  if (!Api)
+    return nullptr;
+  InferredApis.push_back(std::move(Api));
+  return FunctionApis[Record] = InferredApis.back().get();
+}
+
 std::optional<QueueOperation> QueueModel::classify(const CallExpr *Call) {
   bool Arrow = false;
   const Expr *Object = calleeObject(Call, &Arrow);
-  if (!Object)
+  if (!Object) {
+    // `ring_put(&r, item)`: a C-style queue's function.
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || isa<CXXMethodDecl>(Callee) || !Callee->getIdentifier())
+      return std::nullopt;
+    for (const ParmVarDecl *Param : Callee->parameters()) {
+      const RecordDecl *Record = structTaken(Param);
+      if (!Record)
+        continue;
+      unsigned Index = Param->getFunctionScopeIndex();
+      const QueueApi *Api = functionApiFor(Record);
+      if (!Api || Index >= Call->getNumArgs())
+        return std::nullopt;
+      QueueRole Role = Api->roleOf(Callee->getName());
+      if (Role == QueueRole::None)
+        return std::nullopt;
+      QueueOperation Op{
+          Api, Role, Call, Call->getArg(Index), false, Callee->getName()};
+      Op.FreeFunction = true;
+      return Op;
+    }
     return std::nullopt;
+  }
   const CXXRecordDecl *Record = pointeeRecord(Object->getType());
   if (!Record && Arrow)
     return std::nullopt;

@@ -1,22 +1,18 @@
 //===- StrandedConsumer.cpp - Producers that leave without closing --------===//
 //
 // The mirror of the stranded producer: consumers pop in loops that end only
-// when the queue says it is closed, and the producer can finish (return,
-// throw, or simply reach its end) without closing it. Once the producer has
-// gone, the consumers sleep in pop for ever and whoever joins them hangs.
+// when the queue says it is closed (or when the producer's end marker comes),
+// and the producer can finish — return, throw, reach its end — without
+// closing it or sending the markers. Once the producer has gone, the
+// consumers sleep in pop for ever and whoever waits for them too.
 //
 //===----------------------------------------------------------------------===//
 #include "fanout/StrandedConsumer.h"
+#include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
-#include "fanout/ExitAnalysis.h"
-#include "fanout/FanOut.h"
-#include "clang/AST/ParentMap.h"
-#include "clang/AST/StmtCXX.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
-#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/SmallPtrSet.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
 using namespace llvm;
@@ -24,290 +20,448 @@ using namespace llvm;
 namespace fanout {
 namespace {
 
-struct ConsumerSite {
-  const SpawnSite *Spawn;
-  const FunctionDecl *Body;
-  QueueOperation Pop;
-};
-
-class Analysis {
-public:
-  Analysis(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
-           const AnalysisOptions &Options)
-      : Ctx(Ctx), Model(Spawner, Ctx, Model, Options) {}
-
-  std::vector<Finding> run() {
-    std::vector<Finding> Findings;
-    if (Model.empty())
-      return Findings;
-    for (const auto &Entry : Model.queues())
-      analyzeQueue(Entry.first, Findings);
-    return Findings;
-  }
-
-private:
-  void analyzeQueue(const ValueDecl *Queue, std::vector<Finding> &Findings);
-  std::vector<FixItHint> planGuard(const Actor &Producer,
-                                   const QueueOperation &Push,
-                                   const QueueApi &Api);
-
-  ASTContext &Ctx;
-  FanOut Model;
+struct Consumer {
+  const Actor *Who;
+  const ConsumerRole *Role;
 };
 
 const VarDecl *variableOf(const Expr *E) {
   E = ignoreWrappers(E);
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
     E = ignoreWrappers(Call->getImplicitObjectArgument());
+  if (isa<MemberExpr>(E))
+    return nullptr;
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
     return dyn_cast<VarDecl>(Ref->getDecl());
   return nullptr;
 }
 
-/// The variables \p Body assigns or stores to (`stop = true`,
-/// `stop.store(true)`, `++errors`).
-void collectWrittenVariables(const Stmt *Body, DenseSet<const VarDecl *> &Out) {
+const ValueDecl *writtenDecl(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return Member->getMemberDecl();
+  return variableOf(E);
+}
+
+/// The variables and fields \p Body assigns or stores to (`stop = true`,
+/// `stop.store(true)`, `++errors`, `failed_ = true`).
+void collectWritten(const Stmt *Body, DenseSet<const ValueDecl *> &Out) {
   forEachDescendant(Body, [&](const Stmt *S) {
+    const Expr *Target = nullptr;
     if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-        Assign && Assign->isAssignmentOp()) {
-      if (const VarDecl *Var = variableOf(Assign->getLHS()))
-        Out.insert(Var);
-    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-               Op && Op->isAssignmentOp() && Op->getNumArgs() > 0) {
-      if (const VarDecl *Var = variableOf(Op->getArg(0)))
-        Out.insert(Var);
-    } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
-               Call && calleeName(Call) == "store") {
-      if (const VarDecl *Var = variableOf(Call->getImplicitObjectArgument()))
-        Out.insert(Var);
-    }
+        Assign && Assign->isAssignmentOp())
+      Target = Assign->getLHS();
+    else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+             Op && Op->isAssignmentOp() && Op->getNumArgs() > 0)
+      Target = Op->getArg(0);
+    else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+             Call && (calleeName(Call) == "store" ||
+                      calleeName(Call) == "request_stop"))
+      Target = Call->getImplicitObjectArgument();
+    if (const ValueDecl *Decl = Target ? writtenDecl(Target) : nullptr)
+      Out.insert(Decl);
   });
 }
 
-/// Whether \p S runs only under an `if` whose condition reads one of
-/// \p Vars.
-bool controlledBy(const Stmt *S, const ParentMap &Parents,
-                  const DenseSet<const VarDecl *> &Vars) {
-  for (const Stmt *P = Parents.getParent(S); P; P = Parents.getParent(P)) {
-    const auto *If = dyn_cast<IfStmt>(P);
-    if (!If || !If->getCond())
-      continue;
-    bool Reads = false;
-    auto Visit = [&](const Stmt *Node) {
-      if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
-        if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
-          Reads |= Vars.contains(Var);
-    };
-    Visit(If->getCond());
-    forEachDescendant(If->getCond(), Visit);
-    if (Reads)
-      return true;
-  }
-  return false;
+bool readsAny(const Expr *Cond, const DenseSet<const ValueDecl *> &Decls) {
+  bool Reads = false;
+  auto Visit = [&](const Stmt *Node) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
+      Reads |= Decls.contains(Ref->getDecl());
+    if (const auto *Member = dyn_cast<MemberExpr>(Node))
+      Reads |= Decls.contains(Member->getMemberDecl());
+  };
+  Visit(Cond);
+  forEachDescendant(Cond, Visit);
+  return Reads;
 }
 
-const char *producerExitNote(ExitKind Kind) {
+NoteKind producerExitNote(ExitKind Kind) {
   switch (Kind) {
   case ExitKind::Throw:
-    return "producer throws here without closing '{0}'";
+    return NoteKind::ProducerThrows;
   case ExitKind::FallOff:
-    return "producer finishes here without closing '{0}'";
+    return NoteKind::ProducerFinishes;
+  case ExitKind::ThrowingCall:
+    return NoteKind::ProducerCallThrows;
+  case ExitKind::ViaCall:
+    return NoteKind::ProducerCallLeaves;
   default:
-    return "producer returns here without closing '{0}'";
+    return NoteKind::ProducerReturns;
   }
 }
 
-/// A guard declared first in the producer's body closes the queue on every
-/// way out, exceptions included.
-std::vector<FixItHint> Analysis::planGuard(const Actor &Producer,
-                                           const QueueOperation &Push,
-                                           const QueueApi &Api) {
-  if (Api.Close.empty())
-    return {};
-  std::optional<FixItHint> Guard =
-      closeGuardInsertion(Producer.Function->getBody(), Push.Object, Push.Arrow,
-                          Api.Close.front(), Ctx);
-  if (!Guard)
-    return {};
-  return {*Guard};
+std::string calleeOf(const Stmt *S) {
+  if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(S))
+    return Construct->getConstructor()->getParent()->getNameAsString();
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(S)) {
+    if (const FunctionDecl *Callee = Call->getDirectCallee())
+      return Callee->getNameAsString();
+    return calleeName(Call).str();
+  }
+  return {};
 }
 
-void Analysis::analyzeQueue(const ValueDecl *Queue,
+void addProducerExitNotes(ArrayRef<RoleExit> Exits, StringRef Queue,
+                          std::vector<FindingNote> &Notes) {
+  for (const RoleExit &Exit : Exits) {
+    if (Exit.Kind == ExitKind::ViaCall)
+      addProducerExitNotes(Exit.Inner, Queue, Notes);
+    Notes.push_back({producerExitNote(Exit.Kind),
+                     Exit.Kind == ExitKind::FallOff ? Exit.At->getEndLoc()
+                                                    : Exit.At->getBeginLoc(),
+                     {Queue.str(), calleeOf(Exit.At)}});
+    if (Exit.CaughtBy)
+      Notes.push_back(
+          {NoteKind::ExceptionCaught, Exit.CaughtBy->getBeginLoc()});
+  }
+}
+
+class Analysis {
+public:
+  Analysis(const FanOut &Model, RoleAnalysis &Roles)
+      : Model(Model), Roles(Roles), S(Model.summaries()), Ctx(Model.context()) {
+  }
+
+  std::vector<Finding> run() {
+    std::vector<Finding> Findings;
+    if (Model.empty())
+      return Findings;
+    for (const auto &Entry : Model.queues())
+      analyzeQueue(Entry.first, Entry.second, Findings);
+    return Findings;
+  }
+
+private:
+  void analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
+                    std::vector<Finding> &Findings);
+  std::vector<FixItHint> planFix(const Actor &Producer,
+                                 const AccessPath &InProducer,
+                                 ArrayRef<RoleExit> Exits, const QueueApi &Api,
+                                 ArrayRef<Consumer> Consumers, bool &Guard);
+
+  const FanOut &Model;
+  RoleAnalysis &Roles;
+  Summaries &S;
+  ASTContext &Ctx;
+};
+
+/// A direct operation of \p F on \p Queue: how \p F names the queue.
+const ReachedOp *directOp(Summaries &S, const FunctionDecl *F,
+                          const AccessPath &Queue) {
+  for (const ReachedOp &Op : S.opsOf(F))
+    if (Op.Via.empty() && Op.Queue == Queue)
+      return &Op;
+  return nullptr;
+}
+
+std::vector<FixItHint>
+Analysis::planFix(const Actor &Producer, const AccessPath &InProducer,
+                  ArrayRef<RoleExit> Exits, const QueueApi &Api,
+                  ArrayRef<Consumer> Consumers, bool &Guard) {
+  StringRef Close = Api.reliableCloseFor(QueueSide::Consumers);
+  const ReachedOp *Named = directOp(S, Producer.Function, InProducer);
+  if (Close.empty() || !Named)
+    return {};
+  if (Producer.Role == Actor::Kind::Spawned ||
+      Producer.Role == Actor::Kind::Member) {
+    // A guard declared first in the producer's body closes the queue on
+    // every way out, exceptions included.
+    std::optional<FixItHint> Fix =
+        closeGuardInsertion(Producer.Function->getBody(), Named->Op.Object,
+                            Named->Op.Arrow, Close, Ctx);
+    if (!Fix)
+      return {};
+    Guard = true;
+    return {*Fix};
+  }
+  // The spawning function produces and then waits on its consumers: a
+  // guard would close only after that wait, so close just before it.
+  if (!all_of(Exits,
+              [](const RoleExit &E) { return E.Kind == ExitKind::FallOff; }))
+    return {};
+  const WaitSite *FirstWait = nullptr;
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const Consumer &C : Consumers)
+    if (const WaitSite *Wait = Model.waitOn(C.Who->Spawn);
+        Wait &&
+        (!FirstWait || SM.isBeforeInTranslationUnit(Wait->Loc, FirstWait->Loc)))
+      FirstWait = Wait;
+  std::string Object = sourceText(Named->Op.Object, Ctx);
+  std::vector<FixItHint> Fixes;
+  if (FirstWait && !Object.empty() && !FirstWait->isImplicit() &&
+      SM.isBeforeInTranslationUnit(Named->Op.Call->getBeginLoc(),
+                                   FirstWait->Loc)) {
+    std::string Code =
+        Object + (Named->Op.Arrow ? "->" : ".") + Close.str() + "();";
+    if (!insertStatementBefore(FirstWait->Expr, S.parents(Producer.Function),
+                               Code, Ctx, Fixes))
+      Fixes.clear();
+  }
+  return Fixes;
+}
+
+void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                             std::vector<Finding> &Findings) {
-  ArrayRef<OperationAt> Ops = Model.queues().find(Queue)->second;
+  const QueueApi *Api = Model.api(Queue);
   ArrayRef<Actor> Actors = Model.actors();
-  const QueueApi *Api = Ops.front().Op.Api;
-  // Consumers wait for a close only when there is one that wakes them.
-  if (Api->Close.empty() || !Api->CloseIsPermanent)
-    return;
-
-  // The producer: pushes in a loop (any push: a timed one returns, but
-  // the consumers still wait for the close).
-  std::optional<unsigned> ProducerIndex;
-  QueueOperation Push;
-  for (const OperationAt &At : Ops) {
-    if (At.Op.Role != QueueRole::BlockingPush &&
-        At.Op.Role != QueueRole::NonBlockingPush)
-      continue;
-    ParentMap Parents(Actors[At.Actor].Function->getBody());
-    if (enclosingLoop(At.Op.Call, Parents)) {
-      ProducerIndex = At.Actor;
-      Push = At.Op;
-      break;
+  auto IsPush = [](const ReachedOp &Op) {
+    return Op.Op.Role == QueueRole::BlockingPush ||
+           Op.Op.Role == QueueRole::NonBlockingPush;
+  };
+  // The producer: pushes repeated by a loop (any push: a timed one
+  // returns, but the consumers still wait for the close).
+  const QueueUse *ProducerUse = nullptr;
+  for (int Pass = 0; Pass < 3 && !ProducerUse; ++Pass)
+    for (const QueueUse &Use : Uses) {
+      const Actor &A = Actors[Use.Actor];
+      // A member's callers repeat its pushes themselves.
+      bool Fits =
+          IsPush(*Use.Op) &&
+          ((Pass == 0 && A.Role == Actor::Kind::Spawned && Use.Op->InLoop) ||
+           (Pass == 1 && A.Role == Actor::Kind::Caller && Use.Op->InLoop) ||
+           (Pass == 2 && A.Role == Actor::Kind::Member));
+      if (Fits) {
+        ProducerUse = &Use;
+        break;
+      }
     }
-  }
-  if (!ProducerIndex)
+  if (!ProducerUse)
     return;
-  const Actor &Producer = Actors[*ProducerIndex];
+  const unsigned ProducerIndex = ProducerUse->Actor;
+  const Actor &Producer = Actors[ProducerIndex];
 
-  // The consumers: other spawned threads draining the queue until it is
-  // closed, not stopping on a sentinel of the producer's.
-  std::vector<ConsumerSite> Consumers;
+  // The consumers: other actors draining the queue until it is closed or
+  // until the end marker comes.
+  std::vector<Consumer> Consumers;
   SmallPtrSet<const FunctionDecl *, 4> Bodies;
-  DenseSet<unsigned> Involved{*ProducerIndex};
-  for (unsigned I = 1; I < Actors.size(); ++I) {
-    if (I == *ProducerIndex || Actors[I].Function == Producer.Function)
+  DenseSet<unsigned> Involved{ProducerIndex};
+  bool OnMarkers = false;
+  const MarkerSpec *Markers = nullptr;
+  for (unsigned I = 0; I < Actors.size(); ++I) {
+    const Actor &A = Actors[I];
+    if (I == ProducerIndex || A.Function == Producer.Function)
       continue;
-    auto Pop = find_if(Ops, [&](const OperationAt &At) {
-      return At.Actor == I && At.Op.Role == QueueRole::BlockingPop;
-    });
-    if (Pop == Ops.end())
+    const QueueUse *Pop = nullptr;
+    for (const QueueUse &Use : Uses)
+      if (Use.Actor == I && Use.Op->Op.Role == QueueRole::BlockingPop) {
+        Pop = &Use;
+        break;
+      }
+    if (!Pop)
       continue;
     Involved.insert(I);
-    auto OnQueue = [&](const CallExpr *Call) {
-      return Model.operationOn(Call, Queue, I);
-    };
-    std::optional<ConsumerSummary> Summary =
-        analyzeConsumer(Actors[I].Function, Ctx, OnQueue);
-    if (!Summary || Summary->EndsOnSentinel || Summary->EndsOnOwnCondition)
+    // The calling thread that pops only once the producer is done is woken
+    // by nobody's close: it finds what is there (or waits for a close that a
+    // join-before-drain would name).
+    if (A.Role == Actor::Kind::Caller &&
+        Model.callerUsesAfter(
+            Queue, Model.waitOn(Producer.Spawn), [](const QueueUse &Use) {
+              return Use.Op->Op.Role == QueueRole::BlockingPop ||
+                     Use.Op->Op.Role == QueueRole::NonBlockingPop;
+            }))
       continue;
-    if (Bodies.insert(Actors[I].Function).second)
-      Consumers.push_back({Actors[I].Spawn, Actors[I].Function, Pop->Op});
+    const ConsumerRole &Role = Roles.consumer(A.Function, Pop->Op->Queue);
+    if (!Role.Drains || Role.EndsOnOwnCondition || Role.EndsOnStopFlag)
+      continue;
+    OnMarkers |= Role.EndsOnSentinel;
+    if (Role.EndsOnSentinel && !Markers)
+      Markers = &Role.Marker;
+    if (Bodies.insert(A.Function).second)
+      Consumers.push_back({&A, &Role});
   }
   if (Consumers.empty())
     return;
+  // Consumers wait for a close only when there is one that wakes them, or
+  // for the markers they stop on.
+  if (!OnMarkers && Api->reliableCloseFor(QueueSide::Consumers).empty())
+    return;
+
+  auto Wakes = [&](const QueueUse &Use) {
+    return (Use.Op->Op.Role == QueueRole::Close &&
+            Use.Op->Op.Api->closeWakes(Use.Op->Op.MethodName,
+                                       QueueSide::Consumers)) ||
+           (OnMarkers && IsPush(*Use.Op) &&
+            Roles.isMarkerPush(*Use.Op, Markers));
+  };
+  // Whose ways out decide: the producer's; for members the user calls
+  // (`write()` then `finish()`), the members that close or send the end
+  // markers, since each call of the producing member leaves the queue open
+  // by design.
+  SmallVector<unsigned, 2> Finishers;
+  if (Producer.Role == Actor::Kind::Member) {
+    for (const QueueUse &Use : Uses)
+      if (Actors[Use.Actor].Role == Actor::Kind::Member && Wakes(Use) &&
+          !is_contained(Finishers, Use.Actor) &&
+          none_of(Consumers, [&](const Consumer &C) {
+            return C.Who == &Actors[Use.Actor];
+          }))
+        Finishers.push_back(Use.Actor);
+    if (Finishers.empty())
+      return;
+  } else {
+    Finishers.push_back(ProducerIndex);
+  }
+  for (unsigned Finisher : Finishers)
+    Involved.insert(Finisher);
 
   // Someone else closes (the spawner once the producer is joined, a
   // watchdog): the consumers are woken anyway.
-  for (const OperationAt &At : Ops)
-    if (At.Op.Role == QueueRole::Close && !Involved.contains(At.Actor))
+  for (const QueueUse &Use : Uses)
+    if (!Involved.contains(Use.Actor) && Wakes(Use))
       return;
 
-  // A spawning function that produces and then returns early, with
+  // A spawning function that produces and then leaves early, with
   // std::thread consumers still joinable, terminates the program rather
   // than hanging: that is not this bug.
-  if (*ProducerIndex == 0 && any_of(Consumers, [](const ConsumerSite &C) {
-        return C.Spawn->Kind == "thread";
+  if (Producer.Role == Actor::Kind::Caller &&
+      all_of(Consumers, [](const Consumer &C) {
+        return C.Who->Spawn && C.Who->Spawn->Kind == "thread" &&
+               !C.Who->Spawn->DestructorWaits && !C.Who->Spawn->Pool &&
+               !C.Who->Spawn->ThreadClass;
       }))
     return;
 
-  auto OnProducerQueue = [&](const CallExpr *Call) {
-    return Model.operationOn(Call, Queue, *ProducerIndex);
-  };
-  std::vector<StrandingExit> Exits =
-      findExitsWithoutClose(Producer.Function, Ctx, OnProducerQueue);
   // An exit taken because the consumers asked for it (a flag they set as
   // they leave) leaves no consumer waiting.
-  DenseSet<const VarDecl *> SetByConsumers;
-  for (const ConsumerSite &Consumer : Consumers)
-    collectWrittenVariables(Consumer.Body->getBody(), SetByConsumers);
-  ParentMap ProducerParents(Producer.Function->getBody());
-  llvm::erase_if(Exits, [&](const StrandingExit &Exit) {
-    return Exit.Kind != ExitKind::FallOff &&
-           controlledBy(Exit.Stmt, ProducerParents, SetByConsumers);
-  });
+  DenseSet<const ValueDecl *> SetByConsumers;
+  for (const Consumer &C : Consumers)
+    collectWritten(C.Who->Function->getBody(), SetByConsumers);
+  // Likewise a flag the closing members set (`if (!finished_) finish();`):
+  // the path that skips the close finds it done already.
+  if (Producer.Role == Actor::Kind::Member)
+    for (unsigned Finisher : Finishers)
+      for (const QueueUse &Use : Uses)
+        if (Use.Actor == Finisher && Wakes(Use))
+          for (const FunctionDecl *Part :
+               {Use.Op->Holder, Actors[Finisher].Function}) {
+            DenseSet<const ValueDecl *> Written;
+            collectWritten(Part->getBody(), Written);
+            // Only state that outlives the call: members, not locals.
+            for (const ValueDecl *Decl : Written)
+              if (isa<FieldDecl>(Decl))
+                SetByConsumers.insert(Decl);
+          }
+  auto SaysGone = [&](const Expr *Cond) {
+    return readsAny(Cond, SetByConsumers);
+  };
+  ProducerQuestion Question;
+  Question.Markers = Markers;
+  Question.SaysConsumersGone = SaysGone;
+  if (Producer.Role == Actor::Kind::Caller)
+    Question.NotBefore = Model.firstSpawnLoc();
+  const AccessPath &InProducer = ProducerUse->Op->Queue;
+  std::vector<RoleExit> Exits;
+  bool EverCloses = false;
+  for (unsigned Finisher : Finishers) {
+    const Actor &Who = Actors[Finisher];
+    const QueueUse *Named = nullptr;
+    for (const QueueUse &Use : Uses)
+      if (Use.Actor == Finisher) {
+        Named = &Use;
+        break;
+      }
+    ProducerRole Role =
+        Roles.producer(Who.Function, Named->Op->Queue, Question);
+    EverCloses |= Role.EverCloses;
+    Exits.insert(Exits.end(), Role.Exits.begin(), Role.Exits.end());
+    bool ThrowsCount = (Who.Role == Actor::Kind::Spawned &&
+                        Who.Spawn->Exceptions == EscapingException::EndsTask) ||
+                       Who.Role != Actor::Kind::Spawned;
+    if (ThrowsCount)
+      Exits.insert(Exits.end(), Role.ThrowExits.begin(), Role.ThrowExits.end());
+  }
+  // A member producer that throws leaves the object to its destructor: the
+  // consumers are stranded unless the destructor closes (or sends the
+  // markers) on some path of its own.
+  if (Producer.Role == Actor::Kind::Member &&
+      !is_contained(Finishers, ProducerIndex)) {
+    const CXXDestructorDecl *Destructor = nullptr;
+    if (const auto *Method = dyn_cast<CXXMethodDecl>(Producer.Function))
+      if (const CXXRecordDecl *Class = Method->getParent();
+          Class->hasDefinition())
+        Destructor = Class->getDestructor();
+    bool DestructorWakes = false;
+    for (const QueueUse &Use : Uses)
+      if (Destructor && Actors[Use.Actor].Function->getCanonicalDecl() ==
+                            Destructor->getCanonicalDecl())
+        DestructorWakes |= Wakes(Use);
+    if (!DestructorWakes) {
+      ProducerRole Role =
+          Roles.producer(Producer.Function, InProducer, Question);
+      Exits.insert(Exits.end(), Role.ThrowExits.begin(), Role.ThrowExits.end());
+    }
+  }
   if (Exits.empty())
     return;
 
-  StringRef Name = Queue->getName();
-  bool NeverCloses = none_of(Ops, [&](const OperationAt &At) {
-    return At.Actor == *ProducerIndex && At.Op.Role == QueueRole::Close;
-  });
+  std::string Name = Model.nameOf(Queue);
+  const Consumer &First = Consumers.front();
   Finding F;
-  const QueueOperation &Pop = Consumers.front().Pop;
-  F.Loc = Pop.Call->getExprLoc();
-  F.Message = formatv("consumers can block forever in '{0}' on queue {1}: the "
-                      "producer can finish without closing it{2}",
-                      Pop.MethodName, Model.describe(Queue),
-                      NeverCloses ? " (it never closes it)" : "")
-                  .str();
-  auto Note = [&](SourceLocation Loc, std::string Message) {
-    F.Notes.push_back({Loc, std::move(Message), {}});
-  };
-  Note(Queue->getLocation(), formatv("queue '{0}' declared here", Name));
-  for (const StrandingExit &Exit : Exits)
-    Note(Exit.Kind == ExitKind::FallOff ? Exit.Stmt->getEndLoc()
-                                        : Exit.Stmt->getBeginLoc(),
-         formatv(producerExitNote(Exit.Kind), Name));
+  F.Kind = FindingKind::StrandedConsumer;
+  const CallExpr *PopCall = First.Role->Pop.Call;
+  F.Loc = PopCall->getExprLoc();
+  F.Range = PopCall->getSourceRange();
+  F.Args = {First.Role->Pop.MethodName.str(), Model.describe(Queue),
+            EverCloses ? "" : "never"};
+  std::vector<FindingNote> &Notes = F.Notes;
+  if (const ValueDecl *Decl = Model.declOf(Queue))
+    Notes.push_back({NoteKind::QueueDeclared, Decl->getLocation(), {Name}});
+  addProducerExitNotes(Exits, Name, Notes);
   if (Producer.Spawn)
-    Note(Producer.Spawn->Expr->getBeginLoc(), "producer thread spawned here");
-  for (const ConsumerSite &Consumer : Consumers) {
-    Note(Consumer.Spawn->Expr->getBeginLoc(),
-         formatv("consumer thread{0} spawned here{1}",
-                 Consumer.Spawn->InLoop ? "s" : "",
-                 Consumer.Spawn->InLoop ? " in a loop" : ""));
-    if (const WaitSite *Wait = Model.waitOn(Consumer.Spawn))
-      Note(Wait->Loc, Wait->isImplicit()
-                          ? "the consumers are waited for here, at the end "
-                            "of their handle's scope; this never returns "
-                            "once they are stuck"
-                          : "this wait never returns once the consumers are "
-                            "stuck");
+    Notes.push_back(
+        {NoteKind::ProducerSpawned, Producer.Spawn->Expr->getBeginLoc()});
+  for (const Consumer &C : Consumers) {
+    if (!C.Who->Spawn)
+      continue;
+    bool InLoop = C.Who->Spawn->InLoop;
+    Notes.push_back({NoteKind::ConsumerSpawned,
+                     C.Who->Spawn->Expr->getBeginLoc(),
+                     {InLoop ? "s" : "", InLoop ? " in a loop" : ""}});
+    if (const WaitSite *Wait = Model.waitOn(C.Who->Spawn))
+      Notes.push_back({Wait->isImplicit() ? NoteKind::ConsumerWaitScope
+                                          : NoteKind::ConsumerWait,
+                       Wait->Loc});
   }
-  if (Producer.Spawn) {
-    F.Fixes = planGuard(Producer, Push, *Api);
-  } else if (all_of(Exits, [](const StrandingExit &E) {
-               return E.Kind == ExitKind::FallOff;
-             })) {
-    // The spawning function produces and then waits on its consumers: a
-    // guard would close only after that wait, so close just before it.
-    const WaitSite *FirstWait = nullptr;
-    for (const ConsumerSite &Consumer : Consumers)
-      if (const WaitSite *Wait = Model.waitOn(Consumer.Spawn);
-          Wait &&
-          (!FirstWait || Ctx.getSourceManager().isBeforeInTranslationUnit(
-                             Wait->Loc, FirstWait->Loc)))
-        FirstWait = Wait;
-    std::string Object = sourceText(Push.Object, Ctx);
-    if (FirstWait && !Object.empty() &&
-        Ctx.getSourceManager().isBeforeInTranslationUnit(
-            Push.Call->getBeginLoc(), FirstWait->Loc) &&
-        !FirstWait->isImplicit()) {
-      ParentMap Parents(Producer.Function->getBody());
-      std::string Code =
-          Object + (Push.Arrow ? "->" : ".") + Api->Close.front() + "();";
-      if (!insertStatementBefore(FirstWait->Expr, Parents, Code, Ctx, F.Fixes))
-        F.Fixes.clear();
-    }
+  bool Guard = false;
+  F.Fixes = planFix(Producer, InProducer, Exits, *Api, Consumers, Guard);
+  StringRef Close = Api->reliableCloseFor(QueueSide::Consumers);
+  const CallExpr *PushCall = ProducerUse->Op->Via.empty()
+                                 ? ProducerUse->Op->Op.Call
+                                 : ProducerUse->Op->Via.front();
+  FindingNote Fix;
+  Fix.Loc = PushCall->getExprLoc();
+  if (!F.Fixes.empty()) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.FixTitle =
+        Guard ? "close '" + Name +
+                    "' on every way out of the producer with a guard declared "
+                    "first in its body"
+              : "close '" + Name +
+                    "' once the producer is done, before waiting on the "
+                    "consumers";
+  } else {
+    Fix.Kind = NoteKind::NoFix;
+    Fix.FixTitle =
+        Close.empty()
+            ? "no automatic fix is certain here; send the end markers on "
+              "every way out of the producer (an RAII guard covers "
+              "exceptions too)"
+            : "no automatic fix is certain here; call '" + Name + "." +
+                  Close.str() +
+                  "()' on every way out of the producer (an RAII guard "
+                  "covers exceptions too)";
   }
-  if (!F.Fixes.empty())
-    Note(Push.Call->getExprLoc(),
-         Producer.Spawn
-             ? formatv("fix: close '{0}' on every way out of the producer "
-                       "with a guard declared first in its body",
-                       Name)
-                   .str()
-             : formatv("fix: close '{0}' once the producer is done, before "
-                       "waiting on the consumers",
-                       Name)
-                   .str());
-  else
-    Note(Push.Call->getExprLoc(),
-         formatv("no automatic fix is certain here; call '{0}.{1}()' on "
-                 "every way out of the producer (an RAII guard covers "
-                 "exceptions too)",
-                 Name, Api->Close.front()));
+  Fix.Args = {Fix.FixTitle};
+  Notes.push_back(std::move(Fix));
   Findings.push_back(std::move(F));
 }
 
 } // namespace
 
-std::vector<Finding> findStrandedConsumers(const FunctionDecl *Spawner,
-                                           ASTContext &Ctx, QueueModel &Model,
-                                           const AnalysisOptions &Options) {
-  if (!isAnalysableSpawner(Spawner))
-    return {};
-  return Analysis(Spawner, Ctx, Model, Options).run();
+std::vector<Finding> findStrandedConsumers(const FanOut &Model,
+                                           RoleAnalysis &Roles) {
+  return Analysis(Model, Roles).run();
 }
 
 } // namespace fanout

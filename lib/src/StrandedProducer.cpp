@@ -1,231 +1,293 @@
-//===- StrandedProducer.cpp - Putting queues, threads and exits together --===//
+//===- StrandedProducer.cpp - Producers whose consumers all leave ---------===//
+//
+// A producer pushes into a bounded queue in a loop; every consumer can
+// leave its pop loop without being told "closed" and without waking the
+// producer; nothing else wakes it (a close by the spawning function before
+// it waits on the producer, a watchdog); the queue cannot hold every item.
+// Then the producer sleeps in push for ever, and whoever waits for it too.
+// The roles may sit anywhere: the actors' summaries say where.
+//
+//===----------------------------------------------------------------------===//
 #include "fanout/StrandedProducer.h"
 #include "fanout/AstHelpers.h"
-#include "fanout/Compat.h"
-#include "fanout/FanOut.h"
-#include "clang/AST/ParentMap.h"
-#include "clang/AST/StmtCXX.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
-#include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/SmallPtrSet.h"
-#include "llvm/Support/FormatVariadic.h"
 
 using namespace clang;
 using namespace llvm;
 
 namespace fanout {
+
+void flattenExits(ArrayRef<RoleExit> Exits,
+                  std::vector<const RoleExit *> &Out) {
+  for (const RoleExit &Exit : Exits) {
+    if (Exit.Kind == ExitKind::ViaCall && !Exit.Inner.empty())
+      flattenExits(Exit.Inner, Out);
+    else
+      Out.push_back(&Exit);
+  }
+}
+
 namespace {
 
-/// Whether an exception escaping a thread body started at \p Spawn ends only
-/// that task (std::async stores it in the future, a task group rethrows it
-/// at wait()) rather than the process (std::thread, pthread, and asio's
-/// post, whose exception leaves the pool's thread).
-bool exceptionsEndTask(const SpawnSite *Spawn) {
-  if (!Spawn)
-    return false;
-  if (Spawn->Kind == "std::async")
-    return true;
-  if (Spawn->Kind != "task")
-    return false;
-  const auto *Call = dyn_cast_or_null<CallExpr>(Spawn->Expr);
-  StringRef Name = Call ? calleeName(Call) : StringRef();
-  return Name != "post" && Name != "dispatch" && Name != "defer";
+bool isPush(const ReachedOp &Op) {
+  return Op.Op.Role == QueueRole::BlockingPush;
+}
+bool isPop(const ReachedOp &Op) {
+  return Op.Op.Role == QueueRole::BlockingPop ||
+         Op.Op.Role == QueueRole::NonBlockingPop;
+}
+
+/// The loop that repeats \p Op: around the call in its own function, else
+/// around one of the calls that lead to it, from the innermost out.
+std::pair<const Stmt *, const FunctionDecl *>
+repeatingLoop(const ReachedOp &Op, const FunctionDecl *ActorFunction,
+              Summaries &S) {
+  if (const Stmt *Loop = enclosingLoop(Op.Op.Call, S.parents(Op.Holder)))
+    return {Loop, Op.Holder};
+  // Via[i] is a call in the function Via[i-1] runs (Via[0]: the actor's).
+  SmallVector<const FunctionDecl *, 4> Callers{ActorFunction};
+  for (const ReachedOp *Level = &Op; Level && Level->Inner;
+       Level = Level->Inner)
+    Callers.push_back(Level->InnerFunction);
+  for (size_t I = Op.Via.size(); I-- > 0;)
+    if (I < Callers.size())
+      if (const Stmt *Loop = enclosingLoop(Op.Via[I], S.parents(Callers[I])))
+        return {Loop, Callers[I]};
+  return {nullptr, nullptr};
 }
 
 class Analysis {
 public:
-  Analysis(const FunctionDecl *Spawner, ASTContext &Ctx, QueueModel &Model,
-           const AnalysisOptions &Options)
-      : Ctx(Ctx), Model(Spawner, Ctx, Model, Options) {}
+  Analysis(const FanOut &Model, RoleAnalysis &Roles)
+      : Model(Model), Roles(Roles), S(Model.summaries()),
+        SM(Model.context().getSourceManager()) {}
 
-  std::vector<Finding> run();
+  std::vector<StrandedProducerCase> run() {
+    std::vector<StrandedProducerCase> Cases;
+    if (Model.empty())
+      return Cases;
+    for (const auto &Entry : Model.queues())
+      if (std::optional<StrandedProducerCase> Case =
+              analyzeQueue(Entry.first, Entry.second))
+        Cases.push_back(std::move(*Case));
+    return Cases;
+  }
 
 private:
-  std::optional<StrandedProducerCase> analyzeQueue(const ValueDecl *Queue);
-  bool findMemberProducer(StrandedProducerCase &Case);
-  bool closedByAnotherParty(const StrandedProducerCase &Case,
-                            ArrayRef<OperationAt> Ops,
-                            const DenseSet<unsigned> &Involved);
-  Finding describe(const StrandedProducerCase &Case);
+  std::optional<StrandedProducerCase> analyzeQueue(const AccessPath &Queue,
+                                                   ArrayRef<QueueUse> Uses);
+  bool pickProducer(StrandedProducerCase &Case, ArrayRef<QueueUse> Uses);
+  std::optional<ConsumerCase> consumerOf(const StrandedProducerCase &Case,
+                                         unsigned ActorIndex,
+                                         ArrayRef<QueueUse> Uses,
+                                         bool &AlwaysDrains);
+  bool wokenByAnother(const StrandedProducerCase &Case, ArrayRef<QueueUse> Uses,
+                      const DenseSet<unsigned> &Involved);
+  bool isWaitOnProducer(const StrandedProducerCase &Case,
+                        const CFGElement &Element) const;
 
-  ASTContext &Ctx;
-  FanOut Model;
+  const FanOut &Model;
+  RoleAnalysis &Roles;
+  Summaries &S;
+  const SourceManager &SM;
 };
 
-/// Something other than the producer and the consumers closes the queue in
-/// time: the spawning function after joining the consumers and before it
-/// waits on the producer, or a watchdog thread.
-bool Analysis::closedByAnotherParty(const StrandedProducerCase &Case,
-                                    ArrayRef<OperationAt> Ops,
-                                    const DenseSet<unsigned> &Involved) {
-  const SourceManager &SM = Ctx.getSourceManager();
-  for (const OperationAt &At : Ops) {
-    if (At.Op.Role != QueueRole::Close || !At.Op.Api->hasReliableClose() ||
-        Involved.contains(At.Actor))
+bool Analysis::pickProducer(StrandedProducerCase &Case,
+                            ArrayRef<QueueUse> Uses) {
+  ArrayRef<Actor> Actors = Model.actors();
+  // A blocking push repeated by a loop: spawned threads first, then the
+  // calling thread; else a member whose callers push (a pool's submit).
+  const QueueUse *Chosen = nullptr;
+  for (int Pass = 0; Pass < 3 && !Chosen; ++Pass)
+    for (const QueueUse &Use : Uses) {
+      const Actor &A = Actors[Use.Actor];
+      if (!isPush(*Use.Op))
+        continue;
+      bool Fits =
+          (Pass == 0 && A.Role == Actor::Kind::Spawned && Use.Op->InLoop) ||
+          (Pass == 1 && A.Role == Actor::Kind::Caller && Use.Op->InLoop) ||
+          (Pass == 2 && A.Role == Actor::Kind::Member);
+      if (Fits) {
+        Chosen = &Use;
+        break;
+      }
+    }
+  if (!Chosen)
+    return false;
+  Case.Push = Chosen->Op;
+  Case.Producer = &Actors[Chosen->Actor];
+  std::tie(Case.ProducerLoop, Case.ProducerLoopFunction) =
+      repeatingLoop(*Chosen->Op, Case.Producer->Function, S);
+  for (const QueueUse &Use : Uses)
+    if (Use.Actor == Chosen->Actor && isPush(*Use.Op))
+      Case.ProducerPushes.push_back(Use.Op);
+  return true;
+}
+
+bool Analysis::isWaitOnProducer(const StrandedProducerCase &Case,
+                                const CFGElement &Element) const {
+  const WaitSite *Wait = Case.ProducerWait;
+  if (!Wait)
+    return false;
+  if (std::optional<CFGStmt> Statement = Element.getAs<CFGStmt>())
+    return Wait->Expr && Statement->getStmt() == Wait->Expr;
+  if (std::optional<CFGAutomaticObjDtor> Dtor =
+          Element.getAs<CFGAutomaticObjDtor>())
+    return Wait->Destroyed && Dtor->getVarDecl()->getCanonicalDecl() ==
+                                  Wait->Destroyed->getCanonicalDecl();
+  return false;
+}
+
+std::optional<ConsumerCase>
+Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
+                     ArrayRef<QueueUse> Uses, bool &AlwaysDrains) {
+  const Actor &A = Model.actors()[ActorIndex];
+  const QueueUse *Pop = nullptr;
+  for (const QueueUse &Use : Uses)
+    if (Use.Actor == ActorIndex && Use.Op->Op.Role == QueueRole::BlockingPop) {
+      Pop = &Use;
+      break;
+    }
+  if (!Pop)
+    return std::nullopt;
+  ConsumerCase Consumer;
+  Consumer.Who = &A;
+  const AccessPath &InActor = Pop->Op->Queue;
+  if (A.Role == Actor::Kind::Caller) {
+    auto IsWait = [&](const CFGElement &Element) {
+      return isWaitOnProducer(Case, Element);
+    };
+    Consumer.Role = Roles.callerConsumer(
+        A.Function, InActor, CallerContext{IsWait, Model.firstSpawnLoc()});
+  } else {
+    Consumer.Role = Roles.consumer(A.Function, InActor);
+  }
+  if (!Consumer.Role.Drains)
+    return std::nullopt;
+  Consumer.Exits = Consumer.Role.Exits;
+  // An exception that leaves the consumer ends only its task where the task
+  // keeps it (std::async, task groups), the calling thread unwinds through
+  // the waits of its scope, and a member's caller gets it.
+  bool ThrowsCount = (A.Role == Actor::Kind::Spawned &&
+                      A.Spawn->Exceptions == EscapingException::EndsTask) ||
+                     A.Role == Actor::Kind::Member ||
+                     (A.Role == Actor::Kind::Caller && Case.ProducerWait &&
+                      Case.ProducerWait->isImplicit());
+  if (ThrowsCount)
+    Consumer.Exits.insert(Consumer.Exits.end(),
+                          Consumer.Role.ThrowExits.begin(),
+                          Consumer.Role.ThrowExits.end());
+  if (Consumer.Exits.empty()) {
+    // A counted consumer leaves once it has its items: it neither strands
+    // the producer nor keeps it going.
+    if (!Consumer.Role.EndsOnOwnCondition)
+      AlwaysDrains = true;
+    return std::nullopt;
+  }
+  return Consumer;
+}
+
+/// Something other than the producer and the consumers wakes the producer
+/// in time: the spawning function closing before it waits on the producer,
+/// a watchdog thread, the destructor that closes before it joins.
+bool Analysis::wokenByAnother(const StrandedProducerCase &Case,
+                              ArrayRef<QueueUse> Uses,
+                              const DenseSet<unsigned> &Involved) {
+  ArrayRef<Actor> Actors = Model.actors();
+  for (const QueueUse &Use : Uses) {
+    const QueueOperation &Op = Use.Op->Op;
+    if (Op.Role != QueueRole::Close ||
+        !Op.Api->closeWakes(Op.MethodName, QueueSide::Producers) ||
+        Involved.contains(Use.Actor))
       continue;
-    if (At.Actor != 0)
+    const Actor &A = Actors[Use.Actor];
+    switch (A.Role) {
+    case Actor::Kind::Spawned:
       return true;
-    // The spawner closes: only useful before it waits on the producer.
-    if (!Case.ProducerWait ||
-        SM.isBeforeInTranslationUnit(At.Op.Call->getBeginLoc(),
-                                     Case.ProducerWait->Loc))
-      return true;
+    case Actor::Kind::Member:
+      // A destructor that closes, then joins the producer it owns.
+      if (isa<CXXDestructorDecl>(A.Function) && !Case.producerIsMember())
+        return true;
+      break;
+    case Actor::Kind::Caller: {
+      const Stmt *At = Use.Op->Via.empty() ? static_cast<const Stmt *>(Op.Call)
+                                           : Use.Op->Via.front();
+      if (!Case.ProducerWait || SM.isBeforeInTranslationUnit(
+                                    At->getBeginLoc(), Case.ProducerWait->Loc))
+        return true;
+      break;
+    }
+    }
   }
   return false;
 }
 
 std::optional<StrandedProducerCase>
-Analysis::analyzeQueue(const ValueDecl *Queue) {
+Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses) {
   if (!Model.isBounded(Queue))
     return std::nullopt;
-  ArrayRef<OperationAt> Ops = Model.queues().find(Queue)->second;
-  ArrayRef<Actor> Actors = Model.actors();
-
   StrandedProducerCase Case;
-  Case.Spawner = Model.threads().Function;
+  Case.Model = &Model;
+  Case.Spawner = Model.spawner();
   Case.Queue = Queue;
-  Case.Api = Ops.front().Op.Api;
-
-  // The producer: a blocking push in a loop.
-  std::optional<unsigned> ProducerActor;
-  for (const OperationAt &At : Ops) {
-    if (At.Op.Role != QueueRole::BlockingPush)
-      continue;
-    const Stmt *Body = Actors[At.Actor].Function->getBody();
-    ParentMap Parents(const_cast<Stmt *>(Body));
-    if (const Stmt *Loop = enclosingLoop(At.Op.Call, Parents)) {
-      ProducerActor = At.Actor;
-      Case.Push = At.Op;
-      Case.ProducerLoop = Loop;
-      Case.ProducerFunction = Actors[At.Actor].Function;
-      Case.ProducerSpawn = Actors[At.Actor].Spawn;
-      Case.ProducerVia = Actors[At.Actor].Via;
-      break;
-    }
-  }
-  if (ProducerActor) {
-    for (const OperationAt &At : Ops)
-      if (At.Actor == *ProducerActor && At.Op.Role == QueueRole::BlockingPush)
-        Case.ProducerPushes.push_back(At.Op);
-  } else if (!findMemberProducer(Case)) {
+  Case.Api = Model.api(Queue);
+  if (!pickProducer(Case, Uses))
     return std::nullopt;
-  }
-  const unsigned ProducerIndex = ProducerActor.value_or(~0u);
+  const unsigned ProducerIndex = Case.Producer - Model.actors().data();
+  Case.ProducerWait = Model.waitOn(Case.producerSpawn());
 
-  // The consumers: spawned threads (other than the producer) that pop.
-  SmallPtrSet<const FunctionDecl *, 4> AnalyzedBodies;
-  DenseSet<unsigned> Involved;
-  if (ProducerActor)
-    Involved.insert(*ProducerActor);
-  for (unsigned I = 1; I < Actors.size(); ++I) {
-    if (I == ProducerIndex || Actors[I].Function == Case.ProducerFunction)
+  DenseSet<unsigned> Involved{ProducerIndex};
+  SmallPtrSet<const FunctionDecl *, 4> Seen;
+  for (unsigned I = 0; I < Model.actors().size(); ++I) {
+    const Actor &A = Model.actors()[I];
+    if (I == ProducerIndex || A.Function == Case.Producer->Function)
       continue;
-    auto Pop = find_if(Ops, [&](const OperationAt &At) {
-      return At.Actor == I && At.Op.Role == QueueRole::BlockingPop;
-    });
-    if (Pop == Ops.end())
+    if (none_of(Uses, [&](const QueueUse &Use) {
+          return Use.Actor == I && isPop(*Use.Op);
+        }))
       continue;
     Involved.insert(I);
-    if (!AnalyzedBodies.insert(Actors[I].Function).second)
+    // The calling thread that pops only once the producer is done drains
+    // after the fact (a join before the drain is another check's case).
+    if (A.Role == Actor::Kind::Caller &&
+        Model.callerUsesAfter(
+            Queue, Case.ProducerWait,
+            [](const QueueUse &Use) { return isPop(*Use.Op); }))
       continue;
-    auto OnQueue = [&](const CallExpr *Call) {
-      return Model.operationOn(Call, Queue, I);
-    };
-    std::optional<ConsumerSummary> Summary = analyzeConsumer(
-        Actors[I].Function, Ctx, OnQueue, exceptionsEndTask(Actors[I].Spawn));
-    if (!Summary)
-      continue; // Not a consumer: no pop in a loop.
-    if (Summary->Exits.empty()) {
-      // A counted consumer leaves once it has its items: it neither strands
-      // the producer nor keeps it going.
-      if (Summary->EndsOnOwnCondition)
-        continue;
+    // One body spawned many times is one consumer case.
+    if (A.Role != Actor::Kind::Caller && !Seen.insert(A.Function).second)
+      continue;
+    bool AlwaysDrains = false;
+    std::optional<ConsumerCase> Consumer =
+        consumerOf(Case, I, Uses, AlwaysDrains);
+    if (AlwaysDrains)
       return std::nullopt; // This consumer always drains or wakes.
-    }
-    Case.Consumers.push_back({Actors[I].Spawn, Actors[I].Function,
-                              Actors[I].Via, Actors[I].ViaChain, Pop->Op,
-                              std::move(*Summary)});
+    if (Consumer)
+      Case.Consumers.push_back(std::move(*Consumer));
   }
   if (Case.Consumers.empty())
     return std::nullopt;
-
-  Case.ProducerWait = Model.waitOn(Case.ProducerSpawn);
   for (const ConsumerCase &Consumer : Case.Consumers)
-    if (const WaitSite *Wait = Model.waitOn(Consumer.Spawn))
+    if (const WaitSite *Wait = Model.waitOn(Consumer.Who->Spawn))
       Case.ConsumerWaits.push_back(Wait);
-  if (closedByAnotherParty(Case, Ops, Involved))
+  if (wokenByAnother(Case, Uses, Involved))
     return std::nullopt;
 
   // A queue that holds every item never makes the producer wait.
   QueueCapacity Capacity = Model.capacity(Queue);
-  if (Capacity.Value)
+  if (Capacity.Value && Case.ProducerLoop)
     if (std::optional<int64_t> Trips =
-            constantTripCount(Case.ProducerLoop, Ctx);
+            constantTripCount(Case.ProducerLoop, Model.context());
         Trips && *Trips <= *Capacity.Value)
       return std::nullopt;
   return Case;
 }
 
-/// A pool: the consumers are started by a member function of the class that
-/// holds the queue, and the items come from another member that callers use
-/// (`submit`). That member is the producer, running on its callers' threads.
-bool Analysis::findMemberProducer(StrandedProducerCase &Case) {
-  const auto *Field = dyn_cast<FieldDecl>(Case.Queue);
-  const auto *Spawner = dyn_cast<CXXMethodDecl>(Case.Spawner);
-  if (!Field || !Spawner || Spawner->getParent() != Field->getParent())
-    return false;
-  for (const CXXMethodDecl *Method : Spawner->getParent()->methods()) {
-    if (isa<CXXConstructorDecl, CXXDestructorDecl>(Method) ||
-        Method->isImplicit())
-      continue;
-    const FunctionDecl *Def = Method->getDefinition();
-    if (!Def || !Def->getBody() || Def == Spawner ||
-        containsErrors(Def->getBody()))
-      continue;
-    forEachDescendant(Def->getBody(), [&](const Stmt *S) {
-      if (const auto *Call = dyn_cast<CallExpr>(S))
-        if (std::optional<QueueOperation> Op =
-                Model.operationOn(Call, Case.Queue, /*ActorIndex=*/0);
-            Op && Op->Role == QueueRole::BlockingPush)
-          Case.ProducerPushes.push_back(*Op);
-    });
-    if (Case.ProducerPushes.empty())
-      continue;
-    Case.Push = Case.ProducerPushes.front();
-    Case.ProducerFunction = Def;
-    Case.ProducerIsMember = true;
-    ParentMap Parents(const_cast<Stmt *>(Def->getBody()));
-    Case.ProducerLoop = enclosingLoop(Case.Push.Call, Parents);
-    return true;
-  }
-  return false;
-}
-
-const char *exitNote(ExitKind Kind) {
-  switch (Kind) {
-  case ExitKind::Return:
-    return "consumer returns here without closing '{0}'";
-  case ExitKind::Break:
-    return "consumer breaks out of its pop loop here without closing '{0}'";
-  case ExitKind::Throw:
-    return "consumer throws here without closing '{0}'";
-  case ExitKind::Goto:
-    return "consumer jumps out of its pop loop here without closing '{0}'";
-  case ExitKind::LoopCondition:
-    return "consumer's loop condition ends the pop loop here before '{0}' is "
-           "closed";
-  case ExitKind::FallOff:
-    return "consumer finishes here without closing '{0}'";
-  case ExitKind::ThrowingCall:
-    return "an exception from '{1}' ends the consumer here without closing "
-           "'{0}'";
-  }
-  return "";
-}
-
 /// The name of the function \p S calls, for notes.
 std::string calleeOf(const Stmt *S) {
+  if (const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(S))
+    return Construct->getConstructor()->getParent()->getNameAsString();
   const auto *Call = dyn_cast_or_null<CallExpr>(S);
   if (!Call)
     return {};
@@ -234,91 +296,160 @@ std::string calleeOf(const Stmt *S) {
   return calleeName(Call).str();
 }
 
-Finding Analysis::describe(const StrandedProducerCase &Case) {
-  StringRef Name = Case.Queue->getName();
-  Finding F;
-  F.Loc = Case.Push.Call->getExprLoc();
-  F.Message =
-      Case.ProducerIsMember
-          ? formatv("callers of '{0}' can block forever in '{1}' on bounded "
-                    "queue {2}: every worker thread can exit without closing "
-                    "it, and nothing else wakes them",
-                    Case.ProducerFunction->getName(), Case.Push.MethodName,
-                    Model.describe(Case.Queue))
-                .str()
-          : formatv("producer can block forever in '{0}' on bounded queue "
-                    "{1}: every consumer can exit without closing it, and "
-                    "nothing else wakes the producer",
-                    Case.Push.MethodName, Model.describe(Case.Queue))
-                .str();
-  auto Note = [&](SourceLocation Loc, std::string Message) {
-    F.Notes.push_back({Loc, std::move(Message), {}});
-  };
-  Note(Case.Queue->getLocation(), formatv("queue '{0}' declared here", Name));
-  for (const ConsumerCase &Consumer : Case.Consumers) {
-    for (const StrandingExit &Exit : Consumer.Summary.Exits)
-      Note(Exit.Stmt->getBeginLoc(),
-           formatv(exitNote(Exit.Kind), Name, calleeOf(Exit.Stmt)));
-    Note(Consumer.Spawn->Expr->getBeginLoc(),
-         formatv("consumer thread{0} spawned here{1}",
-                 Consumer.Spawn->InLoop ? "s" : "",
-                 Consumer.Spawn->InLoop ? " in a loop" : ""));
-    // Where the thread's work went: each call on the way to the helper
-    // that pops.
-    std::string Caller = "the consumer thread";
-    for (const CallExpr *Call : Consumer.ViaChain) {
-      std::string Callee = calleeOf(Call);
-      Note(Call->getBeginLoc(),
-           formatv("{0} runs '{1}' here", Caller, Callee).str());
-      Caller = "'" + Callee + "'";
-    }
+NoteKind consumerExitNote(ExitKind Kind) {
+  switch (Kind) {
+  case ExitKind::Return:
+    return NoteKind::ConsumerReturns;
+  case ExitKind::Break:
+    return NoteKind::ConsumerBreaks;
+  case ExitKind::Throw:
+    return NoteKind::ConsumerThrows;
+  case ExitKind::Goto:
+    return NoteKind::ConsumerJumps;
+  case ExitKind::LoopCondition:
+    return NoteKind::ConsumerCondition;
+  case ExitKind::FallOff:
+    return NoteKind::ConsumerFinishes;
+  case ExitKind::ThrowingCall:
+    return NoteKind::ConsumerCallThrows;
+  case ExitKind::ViaCall:
+    return NoteKind::ConsumerCallLeaves;
   }
-  if (Case.ProducerSpawn)
-    Note(Case.ProducerSpawn->Expr->getBeginLoc(),
-         "producer thread spawned here");
-  if (Case.ProducerWait)
-    Note(Case.ProducerWait->Loc,
-         Case.ProducerWait->isImplicit()
-             ? "the producer is waited for here, at the end of its handle's "
-               "scope; this never returns once it is stuck"
-             : "this wait never returns once the producer is stuck");
-  FixPlan Plan = planStrandedProducerFix(Case, Ctx);
-  F.Fixes = std::move(Plan.Fixes);
-  for (FindingNote &N : Plan.Notes)
-    F.Notes.push_back(std::move(N));
-  // When the producer pushes a known number of items, a queue with room for
-  // all of them never blocks it: an alternative, not the default (it costs
-  // memory, and the consumers still stop early).
-  QueueCapacity Capacity = Model.capacity(Case.Queue);
-  if (std::optional<int64_t> Items = constantTripCount(Case.ProducerLoop, Ctx);
-      Items && Capacity.Expr && !isInMacro(Capacity.Expr->getSourceRange()))
-    F.Notes.push_back(
-        {Capacity.Expr->getBeginLoc(),
-         formatv("alternatively, give '{0}' room for all {1} items", Name,
-                 *Items),
-         {FixItHint::CreateReplacement(Capacity.Expr->getSourceRange(),
-                                       std::to_string(*Items))}});
-  return F;
+  return NoteKind::ConsumerReturns;
 }
 
-std::vector<Finding> Analysis::run() {
-  std::vector<Finding> Findings;
-  if (Model.empty())
-    return Findings;
-  for (const auto &Entry : Model.queues())
-    if (std::optional<StrandedProducerCase> Case = analyzeQueue(Entry.first))
-      Findings.push_back(describe(*Case));
-  return Findings;
+void addExitNotes(ArrayRef<RoleExit> Exits, StringRef Queue,
+                  std::vector<FindingNote> &Notes) {
+  for (const RoleExit &Exit : Exits) {
+    FindingNote Note;
+    Note.Kind = consumerExitNote(Exit.Kind);
+    Note.Loc = Exit.Kind == ExitKind::FallOff ? Exit.At->getEndLoc()
+                                              : Exit.At->getBeginLoc();
+    Note.Args = {Queue.str(), calleeOf(Exit.At)};
+    if (Exit.Kind == ExitKind::ViaCall) {
+      // The callee's own ways out first, then the call that brings them.
+      addExitNotes(Exit.Inner, Queue, Notes);
+      Notes.push_back(std::move(Note));
+      continue;
+    }
+    Notes.push_back(std::move(Note));
+    if (Exit.CaughtBy)
+      Notes.push_back(
+          {NoteKind::ExceptionCaught, Exit.CaughtBy->getBeginLoc()});
+  }
+}
+
+/// Whether \p Call is one of the ways out of \p Exits (a call that returns
+/// early), which its exit note already tells.
+bool isExitCall(ArrayRef<RoleExit> Exits, const Stmt *Call) {
+  return any_of(Exits, [&](const RoleExit &Exit) {
+    return Exit.At == Call ||
+           (Exit.Kind == ExitKind::ViaCall && isExitCall(Exit.Inner, Call));
+  });
+}
+
+/// A note at each call on the way from a thread's body to its role, but
+/// for the calls that \p Exits tell as ways out.
+void addCallNotes(ArrayRef<const CallExpr *> Via, StringRef Who,
+                  std::vector<FindingNote> &Notes,
+                  ArrayRef<RoleExit> Exits = {}) {
+  std::string Caller = Who.str();
+  for (const CallExpr *Call : Via) {
+    std::string Callee = calleeOf(Call);
+    if (!isExitCall(Exits, Call))
+      Notes.push_back(
+          {NoteKind::RunsCall, Call->getBeginLoc(), {Caller, Callee}});
+    Caller = "'" + Callee + "'";
+  }
 }
 
 } // namespace
 
-std::vector<Finding> findStrandedProducers(const FunctionDecl *Spawner,
-                                           ASTContext &Ctx, QueueModel &Model,
-                                           const AnalysisOptions &Options) {
-  if (!isAnalysableSpawner(Spawner))
-    return {};
-  return Analysis(Spawner, Ctx, Model, Options).run();
+std::vector<StrandedProducerCase>
+findStrandedProducerCases(const FanOut &Model, RoleAnalysis &Roles) {
+  return Analysis(Model, Roles).run();
+}
+
+Finding describeStrandedProducer(const StrandedProducerCase &Case) {
+  const FanOut &Model = *Case.Model;
+  std::string Name = Model.nameOf(Case.Queue);
+  Finding F;
+  const CallExpr *Push = Case.Push->Op.Call;
+  F.Loc = Push->getExprLoc();
+  F.Range = Push->getSourceRange();
+  if (Case.producerIsMember()) {
+    F.Kind = FindingKind::StrandedMemberProducer;
+    F.Args = {Case.Producer->Function->getNameAsString(),
+              Case.Push->Op.MethodName.str(), Model.describe(Case.Queue)};
+  } else {
+    F.Kind = FindingKind::StrandedProducer;
+    F.Args = {Case.Push->Op.MethodName.str(), Model.describe(Case.Queue)};
+  }
+  std::vector<FindingNote> &Notes = F.Notes;
+  if (const ValueDecl *Decl = Case.Queue.leafDecl())
+    Notes.push_back({NoteKind::QueueDeclared, Decl->getLocation(), {Name}});
+  for (const ConsumerCase &Consumer : Case.Consumers) {
+    addExitNotes(Consumer.Exits, Name, Notes);
+    const Actor &Who = *Consumer.Who;
+    if (Who.Role == Actor::Kind::Spawned) {
+      bool InLoop = Who.Spawn->InLoop;
+      Notes.push_back({NoteKind::ConsumerSpawned,
+                       Who.Spawn->Expr->getBeginLoc(),
+                       {InLoop ? "s" : "", InLoop ? " in a loop" : ""}});
+      addCallNotes(Consumer.Role.ViaToLoop, "the consumer thread", Notes,
+                   Consumer.Exits);
+    } else if (Who.Role == Actor::Kind::Caller) {
+      if (!Consumer.Role.ViaToLoop.empty()) {
+        const CallExpr *First = Consumer.Role.ViaToLoop.front();
+        // Said already when that call is itself the way out.
+        if (none_of(Consumer.Exits,
+                    [&](const RoleExit &Exit) { return Exit.At == First; }))
+          Notes.push_back({NoteKind::CallerConsumes,
+                           First->getBeginLoc(),
+                           {calleeOf(First)}});
+        addCallNotes(
+            ArrayRef<const CallExpr *>(Consumer.Role.ViaToLoop).drop_front(),
+            "'" + calleeOf(First) + "'", Notes, Consumer.Exits);
+      }
+    } else {
+      addCallNotes(Consumer.Role.ViaToLoop,
+                   "'" + Who.Function->getNameAsString() + "'", Notes,
+                   Consumer.Exits);
+    }
+  }
+  if (const SpawnSite *Spawn = Case.producerSpawn()) {
+    Notes.push_back({NoteKind::ProducerSpawned, Spawn->Expr->getBeginLoc()});
+    addCallNotes(Case.Push->Via, "the producer thread", Notes);
+  } else if (!Case.Push->Via.empty()) {
+    addCallNotes(Case.Push->Via,
+                 "'" + Case.Producer->Function->getNameAsString() + "'", Notes);
+  }
+  if (const WaitSite *Wait = Case.ProducerWait)
+    Notes.push_back({Wait->isImplicit() ? NoteKind::ProducerWaitScope
+                                        : NoteKind::ProducerWait,
+                     Wait->Loc});
+  FixPlan Plan = planStrandedProducerFix(Case, Model.context());
+  F.Fixes = std::move(Plan.Fixes);
+  for (FindingNote &Note : Plan.Notes)
+    Notes.push_back(std::move(Note));
+  // When the producer pushes a known number of items, a queue with room for
+  // all of them never blocks it: an alternative, not the default (it costs
+  // memory, and the consumers still stop early).
+  QueueCapacity Capacity = Model.capacity(Case.Queue);
+  if (std::optional<int64_t> Items =
+          constantTripCount(Case.ProducerLoop, Model.context());
+      Items && Capacity.Expr && !isInMacro(Capacity.Expr->getSourceRange())) {
+    FindingNote Enlarge;
+    Enlarge.Kind = NoteKind::AlternativeFix;
+    Enlarge.Loc = Capacity.Expr->getBeginLoc();
+    Enlarge.FixTitle =
+        "give '" + Name + "' room for all " + std::to_string(*Items) + " items";
+    Enlarge.Args = {Enlarge.FixTitle};
+    Enlarge.Fixes = {FixItHint::CreateReplacement(
+        Capacity.Expr->getSourceRange(), std::to_string(*Items))};
+    Notes.push_back(std::move(Enlarge));
+  }
+  return F;
 }
 
 } // namespace fanout

@@ -29,6 +29,17 @@ const clang::Expr *calleeObject(const clang::CallExpr *Call, bool *Arrow);
 /// pointers (`std::shared_ptr<Q>`, `std::unique_ptr<Q>`).
 const clang::CXXRecordDecl *pointeeRecord(clang::QualType T);
 
+/// Strips the ways of reaching an object that do not change which object it
+/// is: `*p`, `p->`, `&x`, `std::ref(x)`, `std::move(x)`, smart-pointer
+/// `operator->`/`*` and `.get()`, pointer casts.
+const clang::Expr *stripAccess(const clang::Expr *E);
+
+/// What \p Holder's initialiser gives its member \p Field: an aggregate's
+/// element (`Ctx c{q}`, `new Job{&q}`), or the constructor argument a member
+/// initialiser stores (`Ctx(Q &q) : q_(q)`). Null when unknown.
+const clang::Expr *memberInitializer(const clang::VarDecl *Holder,
+                                     const clang::FieldDecl *Field);
+
 /// What a thread body's parameters (and, for a function object, its fields)
 /// were given at the spawn.
 using ParamBindings =

@@ -1,46 +1,43 @@
-//===- FanOut.h - Who touches which queue in one spawning function --------===//
+//===- FanOut.h - The threads of one spawning function and their queues ---===//
 //
-// The model every fanout analysis starts from: the threads a function starts
-// (and the function itself), the queue operations each of them performs,
-// grouped by the queue's identity, and what is known of each queue.
+// What every fanout question starts from. A spawning function starts
+// threads (actors); it is an actor itself from its first spawn on (the
+// calling thread that goes on to consume or produce), and when it is a
+// member of a class, the class's other members are actors too, run by their
+// callers (`Reader::read()`, a pool's `submit`). Each actor's role is its
+// summary: every queue operation it performs, at any call depth, with the
+// queue seen from the spawning function. Queues are grouped by that view.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FANOUT_FANOUT_H
 #define FANOUT_FANOUT_H
 
-#include "fanout/AstHelpers.h"
-#include "fanout/QueueModel.h"
-#include "fanout/ThreadModel.h"
-#include "clang/AST/ASTContext.h"
+#include "fanout/Roles.h"
+#include "fanout/Spawns.h"
+#include "fanout/Summaries.h"
 #include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
 
 namespace fanout {
 
-/// A thread of control that touches queues: the spawning function itself
-/// (actor 0), or the body of one spawn site.
 struct Actor {
+  enum class Kind {
+    Caller,  ///< The spawning function itself, from its first spawn on.
+    Spawned, ///< The body of a spawn site.
+    Member,  ///< Another member of the spawner's class, run by its callers.
+  };
+  Kind Role = Kind::Spawned;
   const clang::FunctionDecl *Function = nullptr;
   const SpawnSite *Spawn = nullptr;
-  /// Set when the thread's body only calls a helper (`[&] { drain(q); }`):
-  /// the call, and the helper's parameters bound to its arguments.
-  const clang::CallExpr *Via = nullptr;
-  /// Every call on the way when helpers only call further helpers
-  /// (`[&] { run(q); }`, `run` only calls `drain`): Via first, at most 3.
-  llvm::SmallVector<const clang::CallExpr *, 3> ViaChain;
-  ParamBindings ViaBindings;
-  const ParamBindings *bindings() const {
-    if (Via)
-      return &ViaBindings;
-    return Spawn ? &Spawn->Bindings : nullptr;
-  }
+  /// The function's parameters and `this`, in the spawner's terms.
+  CallBindings Bindings;
 };
 
-struct OperationAt {
-  unsigned Actor;
-  QueueOperation Op;
+/// One operation of one actor on a queue.
+struct QueueUse {
+  unsigned Actor = 0;
+  const ReachedOp *Op = nullptr;
 };
 
 struct QueueCapacity {
@@ -51,39 +48,51 @@ struct QueueCapacity {
 
 class FanOut {
 public:
-  FanOut(const clang::FunctionDecl *Spawner, clang::ASTContext &Ctx,
-         QueueModel &Model, const AnalysisOptions &Options);
+  FanOut(const clang::FunctionDecl *Spawner, Summaries &S);
 
-  /// Whether the function starts no thread (nothing to analyse).
   bool empty() const { return Threads.Spawns.empty(); }
   const SpawningFunction &threads() const { return Threads; }
   llvm::ArrayRef<Actor> actors() const { return Actors; }
-  const llvm::MapVector<const clang::ValueDecl *,
-                        llvm::SmallVector<OperationAt, 4>> &
+  const llvm::MapVector<AccessPath, llvm::SmallVector<QueueUse, 4>> &
   queues() const {
-    return OpsByQueue;
+    return Uses;
   }
-  clang::ASTContext &context() const { return Ctx; }
+  const clang::FunctionDecl *spawner() const { return Threads.Function; }
+  clang::ASTContext &context() const { return S.context(); }
+  Summaries &summaries() const { return S; }
 
-  /// \p Call as an operation on \p Queue, as seen from actor \p ActorIndex.
-  std::optional<QueueOperation> operationOn(const clang::CallExpr *Call,
-                                            const clang::ValueDecl *Queue,
-                                            unsigned ActorIndex) const;
+  /// The queue \p Use's operation is on, in the actor function's terms.
+  const AccessPath &inActor(const QueueUse &Use) const { return Use.Op->Queue; }
+  const QueueApi *api(const AccessPath &Queue) const;
   /// Bounded as constructed, or made bounded (`set_capacity`).
-  bool isBounded(const clang::ValueDecl *Queue) const;
-  QueueCapacity capacity(const clang::ValueDecl *Queue) const;
+  bool isBounded(const AccessPath &Queue) const;
+  QueueCapacity capacity(const AccessPath &Queue) const;
   /// `'q' (BoundedQueue<int>, capacity 2 * n = 8)` for messages.
-  std::string describe(const clang::ValueDecl *Queue) const;
-  /// The wait on the thread(s) \p Spawn started, if the function has one.
+  std::string describe(const AccessPath &Queue) const;
+  /// The declaration the queue is named by (a variable, a field, a
+  /// parameter of the spawner).
+  const clang::ValueDecl *declOf(const AccessPath &Queue) const;
+  std::string nameOf(const AccessPath &Queue) const;
+  /// The first wait on the threads \p Spawn started.
   const WaitSite *waitOn(const SpawnSite *Spawn) const;
+  /// Where the calling thread's part starts: its first spawn.
+  clang::SourceLocation firstSpawnLoc() const;
+  /// Where \p Use happens in its actor's function: the operation, or the
+  /// first call on the way to it.
+  static const clang::Stmt *siteOf(const QueueUse &Use);
+  /// Whether the calling thread's uses of \p Queue of role \p Role all come
+  /// after \p Wait (it waits for the other side first).
+  bool callerUsesAfter(const AccessPath &Queue, const WaitSite *Wait,
+                       llvm::function_ref<bool(const QueueUse &)> Which) const;
 
 private:
-  clang::ASTContext &Ctx;
-  QueueModel &Model;
+  void addActor(Actor A);
+  Summaries &S;
   SpawningFunction Threads;
   std::vector<Actor> Actors;
-  llvm::MapVector<const clang::ValueDecl *, llvm::SmallVector<OperationAt, 4>>
-      OpsByQueue;
+  llvm::MapVector<AccessPath, llvm::SmallVector<QueueUse, 4>> Uses;
+  /// `set_capacity` calls of the spawner before its first spawn.
+  llvm::DenseMap<AccessPath, const clang::CallExpr *> CapacitySetters;
 };
 
 /// Whether \p Spawner can be analysed: a definition with a body, valid and

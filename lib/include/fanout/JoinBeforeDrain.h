@@ -2,21 +2,18 @@
 #ifndef FANOUT_JOINBEFOREDRAIN_H
 #define FANOUT_JOINBEFOREDRAIN_H
 
+#include "fanout/FanOut.h"
 #include "fanout/Finding.h"
-#include "fanout/Options.h"
-#include "fanout/QueueModel.h"
-#include "clang/AST/ASTContext.h"
+#include "fanout/Roles.h"
 #include <vector>
 
 namespace fanout {
 
-/// Finds waits in \p Spawner on worker threads that push results into a
-/// bounded queue which \p Spawner drains only after the wait: once the queue
-/// is full the workers block in push and the wait never returns.
-std::vector<Finding> findJoinsBeforeDrain(const clang::FunctionDecl *Spawner,
-                                          clang::ASTContext &Ctx,
-                                          QueueModel &Model,
-                                          const AnalysisOptions &Options);
+/// Waits in the spawning function on worker threads that push results into
+/// a bounded queue it drains only after the wait: once the queue is full the
+/// workers block in push and the wait never returns.
+std::vector<Finding> findJoinsBeforeDrain(const FanOut &Model,
+                                          RoleAnalysis &Roles);
 
 } // namespace fanout
 

@@ -32,6 +32,18 @@ enum class QueueRole {
   SetCapacity, ///< Makes a queue bounded (tbb's set_capacity).
 };
 
+/// The two sides a close can wake.
+enum class QueueSide { Producers, Consumers };
+
+/// What a blocking pop returns once the queue is closed and empty.
+enum class ClosedPopResult {
+  Unknown,
+  ReturnsFalse, ///< bool pop(T &) returns false.
+  EmptyValue,   ///< An empty optional, a null pointer, an invalid object.
+  Status,       ///< A status value.
+  Throws,
+};
+
 /// What a push does once the queue has been closed.
 enum class ClosedPushResult {
   Unknown,
@@ -63,11 +75,23 @@ struct QueueApi {
   std::string ClosedHeader;    ///< Include that declares the above.
   /// Whether a producer already asleep in a blocking push wakes on close.
   bool CloseWakesBlockedPush = true;
+  /// Which close methods wake each side: a close that sets a flag only the
+  /// pop's wait watches wakes consumers, not a producer asleep in push.
+  /// Only read when CloseSidesKnown; otherwise every close wakes both.
+  std::vector<std::string> CloseWakingPush, CloseWakingPop;
+  bool CloseSidesKnown = false;
+  /// How a blocking pop reports that the queue is closed and drained.
+  ClosedPopResult OnClosedPop = ClosedPopResult::Unknown;
+  /// For a pop that returns a status: the value that means "got an item".
+  std::optional<int64_t> PopSuccessStatus;
   /// Whether close affects later pushes too (tbb's abort() only wakes the
   /// callers asleep at that moment, so a later push blocks again).
   bool CloseIsPermanent = true;
   /// Whether this row came from reading a hand-written class.
   bool Inferred = false;
+  /// A C-style queue: its operations are functions taking the queue (the
+  /// struct, by pointer or reference) as an argument, not members.
+  bool FreeFunctions = false;
   /// A push that gives up instead of sleeping forever, as code for the
   /// stop-signal fix: {0} is the object and accessor (`q.`, `p->`), {1} the
   /// pushed arguments. Empty: none known (a non-blocking push of the class
@@ -79,8 +103,13 @@ struct QueueApi {
 
   bool isBounded() const { return CanBeBounded; }
   bool hasReliableClose() const {
-    return !Close.empty() && CloseWakesBlockedPush && CloseIsPermanent;
+    return !reliableCloseFor(QueueSide::Producers).empty();
   }
+  /// Whether calling close method \p Method wakes, for good, the threads
+  /// asleep on \p Side (and makes their later calls return).
+  bool closeWakes(llvm::StringRef Method, QueueSide Side) const;
+  /// The first close method that wakes \p Side, or empty.
+  llvm::StringRef reliableCloseFor(QueueSide Side) const;
   QueueRole roleOf(llvm::StringRef Method) const;
 };
 
@@ -94,6 +123,9 @@ struct QueueOperation {
   /// Whether the call was spelled with `->`.
   bool Arrow = false;
   llvm::StringRef MethodName;
+  /// For a C-style queue, the argument the queue is passed as (also
+  /// Object).
+  bool FreeFunction = false;
 };
 
 class QueueModel {
@@ -109,8 +141,21 @@ public:
   /// The table of library APIs known without configuration.
   static const std::vector<QueueApi> &knownApis();
 
+  /// The queue API of a C-style queue \p Record, read from the functions of
+  /// its translation unit that take it by pointer or reference; null when it
+  /// is not one.
+  const QueueApi *functionApiFor(const clang::RecordDecl *Record);
+
 private:
   const QueueApi *lookupConfigured(const clang::CXXRecordDecl *Record);
+  void indexFunctions(const clang::ASTContext &Ctx);
+  /// The functions of the translation unit taking a struct by pointer or
+  /// reference, and at which parameter, by struct.
+  llvm::DenseMap<const clang::RecordDecl *,
+                 std::vector<std::pair<const clang::FunctionDecl *, unsigned>>>
+      FunctionsTaking;
+  bool Indexed = false;
+  llvm::DenseMap<const clang::RecordDecl *, const QueueApi *> FunctionApis;
   const AnalysisOptions &Options;
   std::vector<QueueApi> ConfiguredApis;
   llvm::DenseMap<const clang::CXXRecordDecl *, const QueueApi *> Cache;
@@ -130,6 +175,10 @@ bool matchesQualifiedName(const clang::NamedDecl *Decl,
 /// Reads a hand-written class and describes it as a queue, or returns null
 /// when it does not behave as a bounded blocking queue.
 std::unique_ptr<QueueApi> inferQueueApi(const clang::CXXRecordDecl *Record);
+/// The same for a C-style queue: a struct and the functions that take it.
+std::unique_ptr<QueueApi> inferFunctionQueueApi(
+    const clang::RecordDecl *Record,
+    llvm::ArrayRef<std::pair<const clang::FunctionDecl *, unsigned>> Functions);
 
 } // namespace fanout
 

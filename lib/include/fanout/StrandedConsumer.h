@@ -2,21 +2,18 @@
 #ifndef FANOUT_STRANDEDCONSUMER_H
 #define FANOUT_STRANDEDCONSUMER_H
 
+#include "fanout/FanOut.h"
 #include "fanout/Finding.h"
-#include "fanout/Options.h"
-#include "fanout/QueueModel.h"
-#include "clang/AST/ASTContext.h"
+#include "fanout/Roles.h"
 #include <vector>
 
 namespace fanout {
 
-/// Finds consumers that \p Spawner starts and that can block forever in a
-/// blocking pop, because the producer can finish without closing the queue
-/// their pop loops wait to see closed.
-std::vector<Finding> findStrandedConsumers(const clang::FunctionDecl *Spawner,
-                                           clang::ASTContext &Ctx,
-                                           QueueModel &Model,
-                                           const AnalysisOptions &Options);
+/// Consumers that can block forever in a blocking pop, because the
+/// producer can finish without closing the queue their pop loops wait to
+/// see closed (or without sending the end markers they stop on).
+std::vector<Finding> findStrandedConsumers(const FanOut &Model,
+                                           RoleAnalysis &Roles);
 
 } // namespace fanout
 

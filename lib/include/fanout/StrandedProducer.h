@@ -2,58 +2,64 @@
 #ifndef FANOUT_STRANDEDPRODUCER_H
 #define FANOUT_STRANDEDPRODUCER_H
 
-#include "fanout/ExitAnalysis.h"
+#include "fanout/FanOut.h"
 #include "fanout/Finding.h"
-#include "fanout/QueueModel.h"
-#include "fanout/ThreadModel.h"
-#include "clang/AST/ASTContext.h"
-#include "llvm/ADT/SmallVector.h"
+#include "fanout/Roles.h"
 #include <vector>
 
 namespace fanout {
 
+class TUAnalysis;
+
+/// One consumer of a stranded producer: who it is and how it leaves.
 struct ConsumerCase {
-  const SpawnSite *Spawn = nullptr;
-  /// The function the consumer runs (the spawn's body, or the helper it
-  /// delegates to), and the call to that helper if any.
-  const clang::FunctionDecl *Body = nullptr;
-  const clang::CallExpr *Via = nullptr;
-  /// The calls from the thread's body to Body, when there is more than one.
-  llvm::SmallVector<const clang::CallExpr *, 3> ViaChain;
-  QueueOperation Pop;
-  ConsumerSummary Summary;
+  const Actor *Who = nullptr;
+  /// Its answer to the consumer question, in the actor function's terms.
+  ConsumerRole Role;
+  /// The ways out that strand the producer (exceptions included where they
+  /// end only the task).
+  std::vector<RoleExit> Exits;
 };
 
 /// Everything known about one stranded producer: what the fix planner and
 /// the message are made from.
 struct StrandedProducerCase {
+  const FanOut *Model = nullptr;
   const clang::FunctionDecl *Spawner = nullptr;
-  const clang::ValueDecl *Queue = nullptr;
+  AccessPath Queue;
   const QueueApi *Api = nullptr;
-  QueueOperation Push;
-  const clang::FunctionDecl *ProducerFunction = nullptr;
+  /// The producer's blocking push, in its actor's summary.
+  const ReachedOp *Push = nullptr;
+  const Actor *Producer = nullptr;
+  /// The loop that repeats the push, and the function it is in (the
+  /// push's own function, or one up the call chain).
   const clang::Stmt *ProducerLoop = nullptr;
-  /// Null when the spawning function itself produces.
-  const SpawnSite *ProducerSpawn = nullptr;
-  /// Set when the producer is a member function of the class whose member
-  /// function started the consumers (a pool's `submit`): it runs on its
-  /// callers' threads, and ProducerLoop is then usually null.
-  bool ProducerIsMember = false;
-  /// Set when the producer thread's body only calls a helper that pushes.
-  const clang::CallExpr *ProducerVia = nullptr;
-  /// Every blocking push the producer makes on the queue (`Push` included).
-  std::vector<QueueOperation> ProducerPushes;
+  const clang::FunctionDecl *ProducerLoopFunction = nullptr;
+  /// Every blocking push the producer makes on the queue.
+  std::vector<const ReachedOp *> ProducerPushes;
   const WaitSite *ProducerWait = nullptr;
   std::vector<ConsumerCase> Consumers;
   std::vector<const WaitSite *> ConsumerWaits;
+
+  bool producerIsMember() const {
+    return Producer && Producer->Role == Actor::Kind::Member;
+  }
+  bool producerIsCaller() const {
+    return Producer && Producer->Role == Actor::Kind::Caller;
+  }
+  const SpawnSite *producerSpawn() const {
+    return Producer ? Producer->Spawn : nullptr;
+  }
+  const clang::FunctionDecl *producerFunction() const {
+    return Push ? Push->Holder : nullptr;
+  }
 };
 
-/// Finds the producers that \p Spawner (or a thread it spawns) runs and that
-/// can block forever because every consumer can exit without waking them.
-std::vector<Finding> findStrandedProducers(const clang::FunctionDecl *Spawner,
-                                           clang::ASTContext &Ctx,
-                                           QueueModel &Model,
-                                           const AnalysisOptions &Options);
+/// The stranded producers of \p Model.
+std::vector<StrandedProducerCase>
+findStrandedProducerCases(const FanOut &Model, RoleAnalysis &Roles);
+/// The finding for a case: the message, the notes, the fix.
+Finding describeStrandedProducer(const StrandedProducerCase &Case);
 
 /// The fix-its for a case (empty when no fix is certainly right) and the
 /// notes that explain the fix or suggest one.
@@ -63,6 +69,10 @@ struct FixPlan {
 };
 FixPlan planStrandedProducerFix(const StrandedProducerCase &Case,
                                 clang::ASTContext &Ctx);
+
+/// Every leaf exit of \p Exits, through the calls (ViaCall) they stand for.
+void flattenExits(llvm::ArrayRef<RoleExit> Exits,
+                  std::vector<const RoleExit *> &Out);
 
 } // namespace fanout
 
