@@ -225,9 +225,10 @@ class Runner:
         if self.is_negative():
             self.check_no_diagnostics(output)
             return
-        self.check_fixes()
+        # The diagnostics first: they tell more than a fix that is missing.
         self.check_messages(output)
         self.check_notes(output)
+        self.check_fixes()
 
     def filecheck(self, input_file, prefixes, extra):
         code, output = run(
