@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/fiber/buffered_channel.hpp>
 #include <boost/thread/concurrent_queues/sync_bounded_queue.hpp>
+#include <future>
 #include <pthread.h>
 #include <thread>
 
@@ -45,7 +46,8 @@ void boostQueue(int n) {
 // CHECK-NOTES: :[[@LINE-11]]:9: note: fix: close 'q' on every way out of the producer with a guard declared first in its body
 // CHECK-FIXES: {{^}}    struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); } } closeOnExit{q};{{$}}
 
-// Boost.Fiber: pop() reports closed with a status; consumers in a pool.
+// Boost.Fiber: pop() reports closed with a status; consumers in a pool; the
+// producer's exception goes into its future.
 void fiberChannel(int n) {
   boost::fibers::buffered_channel<int> ch(8);
   boost::asio::thread_pool pool(2);
@@ -55,7 +57,7 @@ void fiberChannel(int n) {
       while (ch.pop(v) == boost::fibers::channel_op_status::success)
         process(v);
     });
-  std::thread producer([&] {
+  auto producer = std::async(std::launch::async, [&] {
     for (int i = 0; i < n; ++i) {
       int v;
       if (!produce(i, v))
@@ -64,13 +66,13 @@ void fiberChannel(int n) {
     }
     ch.close();
   });
-  producer.join();
+  producer.wait();
   pool.join();
 }
 // CHECK-NOTES: :[[@LINE-15]]:17: warning: consumers can block forever in 'pop' on queue 'ch' (boost::fibers::buffered_channel<int>, capacity 8): the producer can finish without closing it [fanout-stranded-consumer]
 // CHECK-NOTES: :[[@LINE-21]]:40: note: queue 'ch' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: producer throws here without closing 'ch'
-// CHECK-NOTES: :[[@LINE-15]]:15: note: producer thread spawned here
+// CHECK-NOTES: :[[@LINE-15]]:19: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-21]]:5: note: consumer threads spawned here in a loop
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the consumers are stuck
 // CHECK-NOTES: :[[@LINE-13]]:10: note: fix: close 'ch' on every way out of the producer with a guard declared first in its body

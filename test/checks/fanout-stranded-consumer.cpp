@@ -45,10 +45,10 @@ void returnsEarly(int n) {
 // CHECK-FIXES: {{^}}    struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); } } closeOnExit{q};{{$}}
 // CHECK-FIXES-NEXT: {{^}}    for (int i = 0; i < n; ++i) {{[{]$}}
 
-// The producer throws before closing.
+// The producer throws before closing; the exception goes into its future.
 void throwsEarly(int n) {
   Ring<int, 4> ring;
-  std::thread producer([&] {
+  auto producer = std::async(std::launch::async, [&] {
     for (int i = 0; i < n; ++i) {
       int item;
       if (!produce(i, item))
@@ -62,12 +62,12 @@ void throwsEarly(int n) {
       process(*item);
   });
   consumer.join();
-  producer.join();
+  producer.wait();
 }
 // CHECK-NOTES: :[[@LINE-6]]:29: warning: consumers can block forever in 'receive' on queue 'ring' (Ring<int, 4>): the producer can finish without closing it [fanout-stranded-consumer]
 // CHECK-NOTES: :[[@LINE-18]]:16: note: queue 'ring' declared here
 // CHECK-NOTES: :[[@LINE-14]]:9: note: producer throws here without closing 'ring'
-// CHECK-NOTES: :[[@LINE-19]]:15: note: producer thread spawned here
+// CHECK-NOTES: :[[@LINE-19]]:19: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-11]]:15: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-8]]:3: note: this wait never returns once the consumers are stuck
 // CHECK-NOTES: :[[@LINE-17]]:12: note: fix: close 'ring' on every way out of the producer with a guard declared first in its body

@@ -27,7 +27,7 @@ void single(int n) {
 // CHECK-NOTES: :[[@LINE-13]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-9]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-14]]:17: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-12]]:23: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 void drain(BoundedQueue<int> *q) {
   int v;
@@ -52,12 +52,12 @@ void group(int n) {
 // CHECK-NOTES: :[[@LINE-6]]:9: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 8): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
 // CHECK-NOTES: :[[@LINE-13]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-18]]:7: note: consumer breaks out of its pop loop here without closing 'q'
-// CHECK-NOTES: :[[@LINE-12]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-13]]:36: note: the consumer thread runs 'drain' here
+// CHECK-NOTES: :[[@LINE-12]]:36: note: the consumer stops popping 'q' when 'drain' returns early here
+// CHECK-NOTES: :[[@LINE-13]]:5: note: consumer threads spawned here in a loop
 // CHECK-NOTES: :[[@LINE-13]]:17: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-8]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-9]]:3: note: fix: close 'q' once the consumers are joined, so that a producer blocked in 'push' wakes up
-// CHECK-NOTES: :[[@LINE-14]]:9: note: alternatively, close 'q' on each consumer exit
+// CHECK-NOTES: :[[@LINE-25]]:21: note: alternatively, close 'q' on each consumer exit
 
 // Negatives.
 

@@ -39,7 +39,7 @@ void statusPull(int n) {
 // CHECK-NOTES: :[[@LINE-24]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-8]]:3: note: fix: close 'q' once the consumers are joined, so that a producer blocked in 'push' wakes up
-// CHECK-NOTES: :[[@LINE-25]]:9: note: alternatively, close 'q' on each consumer exit
+// CHECK-NOTES: :[[@LINE-15]]:28: note: alternatively, close 'q' on each consumer exit
 // CHECK-FIXES: {{^}}    try {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}      for (int i = 0; i < n; ++i){{$}}
 // CHECK-FIXES-NEXT: {{^}}        q.push(i);{{$}}
@@ -72,7 +72,7 @@ void throwingPull(int n) {
 // CHECK-NOTES: :[[@LINE-17]]:46: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-12]]:11: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-18]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-15]]:28: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}          q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}          return;{{$}}
 // CHECK-FIXES-NEXT: {{^}}        }{{$}}

@@ -17,7 +17,7 @@ void knownCount() {
 // CHECK-NOTES: :[[@LINE-8]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-8]]:64: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-9]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-10]]:64: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-NOTES: :[[@LINE-12]]:23: note: alternatively, give 'q' room for all 100 items
 // CHECK-FIXES: {{^}}  std::thread c([&] { int v; while (q.pop(v)) if (!process(v)) { q.close(); return; } });{{$}}
 // CHECK-FIXES: {{^}}    if (!q.push(i)) break;{{$}}

@@ -32,7 +32,7 @@ void buffered(int n) {
 // CHECK-NOTES: :[[@LINE-18]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-8]]:3: note: fix: close 'ch' once the consumers are joined, so that a producer blocked in 'push' wakes up
-// CHECK-NOTES: :[[@LINE-19]]:10: note: alternatively, close 'ch' on each consumer exit
+// CHECK-NOTES: :[[@LINE-13]]:23: note: alternatively, close 'ch' on each consumer exit
 // CHECK-FIXES: {{^}}      if (ch.push(i) == boost::fibers::channel_op_status::closed) break;{{$}}
 // CHECK-FIXES: {{^}}  ch.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}

@@ -37,7 +37,7 @@ void mpmc(int n) {
 // CHECK-NOTES: :[[@LINE-21]]:25: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-12]]:11: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-20]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-10]]:7: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'tryWriteUntil' until there is room or 'qClosed' is raised
+// CHECK-NOTES: :[[@LINE-24]]:31: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'tryWriteUntil' until there is room or 'qClosed' is raised
 // CHECK-FIXES: {{^}}#include <atomic>{{$}}
 // CHECK-FIXES: {{^}}#include <vector>{{$}}
 // CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}
@@ -73,7 +73,7 @@ void dynamic(int n) {
 // CHECK-NOTES: :[[@LINE-15]]:32: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer breaks out of its pop loop here without closing 'q'
 // CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'try_enqueue_for' until there is room or 'qClosed' is raised
+// CHECK-NOTES: :[[@LINE-18]]:38: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'try_enqueue_for' until there is room or 'qClosed' is raised
 // CHECK-FIXES: {{^}}      if (v == -1 || !process(v)) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}        qClosed = true;{{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}

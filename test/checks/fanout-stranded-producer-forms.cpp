@@ -27,7 +27,7 @@ void posix(int n) {
 // CHECK-NOTES: :[[@LINE-13]]:14: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-9]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-14]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'enqueue' wakes up
+// CHECK-NOTES: :[[@LINE-12]]:23: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'enqueue' wakes up
 // CHECK-FIXES: {{^}}        q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}        return;{{$}}
 // CHECK-FIXES-NEXT: {{^}}      }{{$}}
@@ -111,7 +111,7 @@ void sharedQueue(int n) {
 // CHECK-NOTES: :[[@LINE-18]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-8]]:3: note: fix: close 'q' once the consumers are joined, so that a producer blocked in 'push' wakes up
-// CHECK-NOTES: :[[@LINE-19]]:10: note: alternatively, close 'q' on each consumer exit
+// CHECK-NOTES: :[[@LINE-13]]:23: note: alternatively, close 'q' on each consumer exit
 // CHECK-FIXES: {{^}}      if (!q->push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}  q->close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}

@@ -30,9 +30,9 @@ void viaHelper(int n) {
 // CHECK-NOTES: :[[@LINE-5]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
 // CHECK-NOTES: :[[@LINE-11]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-16]]:7: note: consumer returns here without closing 'q'
-// CHECK-NOTES: :[[@LINE-10]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-11]]:29: note: the consumer thread runs 'drain' here
-// CHECK-NOTES: :[[@LINE-10]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-10]]:29: note: the consumer stops popping 'q' when 'drain' returns early here
+// CHECK-NOTES: :[[@LINE-11]]:5: note: consumer threads spawned here in a loop
+// CHECK-NOTES: :[[@LINE-20]]:21: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}      in.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}      return;{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}
@@ -61,9 +61,9 @@ private:
 // CHECK-NOTES: :[[@LINE-15]]:14: warning: producer can block forever in 'push' on bounded queue 'queue_' (BoundedQueue<int>, capacity 8): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
 // CHECK-NOTES: :[[@LINE-3]]:21: note: queue 'queue_' declared here
 // CHECK-NOTES: :[[@LINE-7]]:9: note: consumer breaks out of its pop loop here without closing 'queue_'
-// CHECK-NOTES: :[[@LINE-20]]:17: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-21]]:33: note: the consumer thread runs 'run' here
-// CHECK-NOTES: :[[@LINE-20]]:14: note: fix: close 'queue_' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-20]]:33: note: the consumer stops popping 'queue_' when 'run' returns early here
+// CHECK-NOTES: :[[@LINE-21]]:17: note: consumer thread spawned here
+// CHECK-NOTES: :[[@LINE-11]]:23: note: fix: close 'queue_' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}      if (!queue_.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}        queue_.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}
@@ -109,14 +109,23 @@ void chainOfTwo(int n) {
 // CHECK-NOTES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
 // CHECK-NOTES: :[[@LINE-8]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-13]]:7: note: consumer returns here without closing 'q'
-// CHECK-NOTES: :[[@LINE-9]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-10]]:30: note: the consumer thread runs 'drainMiddle' here
-// CHECK-NOTES: :[[@LINE-14]]:50: note: 'drainMiddle' runs 'drainInner' here
-// CHECK-NOTES: :[[@LINE-10]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-12]]:50: note: the consumer stops popping 'q' when 'drainInner' returns early here
+// CHECK-NOTES: :[[@LINE-10]]:30: note: the consumer stops popping 'q' when 'drainMiddle' returns early here
+// CHECK-NOTES: :[[@LINE-11]]:15: note: consumer thread spawned here
+// CHECK-NOTES: :[[@LINE-18]]:21: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE+19]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-NOTES: :[[@LINE+15]]:21: note: queue 'q' declared here
+// CHECK-NOTES: :[[@LINE-20]]:7: note: consumer returns here without closing 'q'
+// CHECK-NOTES: :[[@LINE-19]]:50: note: the consumer stops popping 'q' when 'drainInner' returns early here
+// CHECK-NOTES: :[[@LINE+9]]:50: note: the consumer stops popping 'q' when 'drainMiddle' returns early here
+// CHECK-NOTES: :[[@LINE+9]]:50: note: the consumer stops popping 'q' when 'drainLevel3' returns early here
+// CHECK-NOTES: :[[@LINE+11]]:30: note: the consumer stops popping 'q' when 'drainLevel4' returns early here
+// CHECK-NOTES: :[[@LINE+10]]:15: note: consumer thread spawned here
+// CHECK-NOTES: :[[@LINE-27]]:21: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}    if (!process(v)) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}      in.close();{{$}}
 
-// Negative: four calls deep is past the bound (and costs nothing).
+// Four calls deep is within the bound (eight).
 static void drainLevel3(BoundedQueue<int> &in) { drainMiddle(in); }
 static void drainLevel4(BoundedQueue<int> &in) { drainLevel3(in); }
 void chainOfFour(int n) {

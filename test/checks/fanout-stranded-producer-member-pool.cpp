@@ -34,8 +34,9 @@ private:
   BoundedQueue<int> jobs_;
   std::vector<std::thread> threads_;
 };
-// CHECK-MESSAGES: :[[@LINE-12]]:32: warning: callers of 'submit' can block forever in 'push' on bounded queue 'jobs_' (BoundedQueue<int>): every worker thread can exit without closing it, and nothing else wakes them [fanout-stranded-producer]
-// CHECK-FIXES: {{^}}  void submit(int job) { if (!jobs_.push(job)) return; }{{$}}
+// CHECK-MESSAGES: :[[@LINE-12]]:32: warning: callers of 'submit' can block forever in 'push' on bounded queue 'jobs_' (BoundedQueue<int>, capacity 16): every worker thread can exit without closing it, and nothing else wakes them [fanout-stranded-producer]
+// The push returns once the queue is closed: submit() stays as it is.
+// CHECK-FIXES: {{^}}  void submit(int job) { jobs_.push(job); }{{$}}
 // CHECK-FIXES: {{^}}      if (!run(job)) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}        jobs_.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}        return;{{$}}
@@ -66,7 +67,9 @@ private:
   std::thread worker_;
 };
 // CHECK-MESSAGES: :[[@LINE-8]]:11: warning: callers of 'submit' can block forever in 'push' {{.*}}
-// CHECK-FIXES: {{^}}    if (!jobs_.push(job)) return false;{{$}}
+// CHECK-FIXES: {{^}}      if (!run(job)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        jobs_.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        break;{{$}}
 
 // Negative: the workers drain until the queue is closed.
 class DrainingPool {

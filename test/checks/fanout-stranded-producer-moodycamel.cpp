@@ -30,7 +30,7 @@ void ring(int n) {
 // CHECK-NOTES: :[[@LINE-17]]:55: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-18]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'wait_enqueue_timed' until there is room or 'qClosed' is raised
+// CHECK-NOTES: :[[@LINE-20]]:61: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'wait_enqueue_timed' until there is room or 'qClosed' is raised
 // CHECK-FIXES: {{^}}#include <atomic>{{$}}
 // CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}
 // CHECK-FIXES: {{^}}  moodycamel::BlockingReaderWriterCircularBuffer<int> q(32);{{$}}

@@ -29,7 +29,7 @@ void asioPool(int n) {
 // CHECK-NOTES: :[[@LINE-15]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-9]]:11: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-14]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-12]]:25: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 void taskGroup(int n) {
   BoundedQueue<int> q(4);
@@ -53,7 +53,7 @@ void taskGroup(int n) {
 // CHECK-NOTES: :[[@LINE-11]]:3: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-17]]:3: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
-// CHECK-NOTES: :[[@LINE-17]]:9: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-11]]:23: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}          q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}          return;{{$}}
 // CHECK-FIXES-NEXT: {{^}}        }{{$}}

@@ -31,7 +31,7 @@ void posixThreads(int n) {
 // CHECK-NOTES: :[[@LINE-9]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-15]]:7: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-9]]:3: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-18]]:21: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}      q->close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}      return nullptr;{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}

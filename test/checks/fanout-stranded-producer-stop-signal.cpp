@@ -205,7 +205,7 @@ void sharedStopSource(int n) {
   producer.join();
 }
 // CHECK-MESSAGES: :[[@LINE-5]]:12: warning: producer can block forever in 'put' {{.*}}
-// CHECK-MESSAGES: :[[@LINE-6]]:12: note: fix: 'ring' cannot be closed reliably; request stop through 'cancel' on each consumer exit, and push with 'try_put' until there is room or stop is requested
+// CHECK-MESSAGES: :[[@LINE-11]]:33: note: fix: 'ring' cannot be closed reliably; request stop through 'cancel' on each consumer exit, and push with 'try_put' until there is room or stop is requested
 // CHECK-FIXES: {{^}}  SlotRing<int, 8> ring;{{$}}
 // CHECK-FIXES-NEXT: {{^}}  std::thread consumer([&] {{[{]}}{{$}}
 // CHECK-FIXES: {{^}}        cancel.request_stop();{{$}}

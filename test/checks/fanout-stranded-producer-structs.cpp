@@ -38,7 +38,7 @@ void byPointer(int n) {
 // CHECK-NOTES: :[[@LINE-9]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-15]]:7: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-9]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-18]]:21: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 struct Ctx {
   BoundedQueue<int> &q;
@@ -73,7 +73,7 @@ void throughVoidPointer(int n) {
 // CHECK-NOTES: :[[@LINE-11]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-20]]:7: note: consumer breaks out of its pop loop here without closing 'q'
 // CHECK-NOTES: :[[@LINE-9]]:3: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-22]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 // Negatives.
 

@@ -37,7 +37,7 @@ void sentinelAndEarlyReturn(int n) {
 // CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
 // CHECK-NOTES: :[[@LINE-22]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
-// CHECK-NOTES: :[[@LINE-22]]:9: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'try_push' until there is room or 'qClosed' is raised
+// CHECK-NOTES: :[[@LINE-26]]:40: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'try_push' until there is room or 'qClosed' is raised
 // CHECK-FIXES: {{^}}#include <thread>{{$}}
 // CHECK-FIXES-NEXT: {{^}}#include <atomic>{{$}}
 // CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}

@@ -72,7 +72,7 @@ void newThread(int n) {
 // CHECK-NOTES: :[[@LINE-15]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-11]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-16]]:17: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-9]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-14]]:23: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 // A pool of muduo-like threads in a vector, running a bound helper.
 void pthreadPool(int n) {
@@ -92,7 +92,7 @@ void pthreadPool(int n) {
 // CHECK-NOTES: :[[@LINE-13]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-41]]:7: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-12]]:30: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-9]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-44]]:21: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 // Negatives.
 

@@ -44,7 +44,7 @@ void configured(int n) {
 // CHECK-NOTES-CONFIGURED: :[[@LINE-14]]:21: note: queue 'q' declared here
 // CHECK-NOTES-CONFIGURED: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES-CONFIGURED: :[[@LINE-15]]:16: note: consumer thread spawned here
-// CHECK-NOTES-CONFIGURED: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES-CONFIGURED: :[[@LINE-13]]:23: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES-CONFIGURED: {{^}}        q.close();{{$}}
 // CHECK-FIXES-CONFIGURED-NEXT: {{^}}        return;{{$}}
 // CHECK-FIXES-CONFIGURED-NEXT: {{^}}      }{{$}}

@@ -80,7 +80,7 @@ void channelConsumerReturns(int n) {
 // CHECK-NOTES: :[[@LINE-13]]:16: note: queue 'ch' declared here
 // CHECK-NOTES: :[[@LINE-9]]:9: note: consumer returns here without closing 'ch'
 // CHECK-NOTES: :[[@LINE-14]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:8: note: fix: close 'ch' on each consumer exit, so that a producer blocked in 'send' wakes up
+// CHECK-NOTES: :[[@LINE-12]]:23: note: fix: close 'ch' on each consumer exit, so that a producer blocked in 'send' wakes up
 
 // A non-template wrapper whose send drops the inner result.
 class IntPipe {
@@ -116,7 +116,7 @@ void pipeBreaks(int n) {
 // CHECK-NOTES: :[[@LINE-17]]:11: note: queue 'pipe' declared here
 // CHECK-NOTES: :[[@LINE-11]]:11: note: consumer breaks out of its pop loop here without closing 'pipe'
 // CHECK-NOTES: :[[@LINE-16]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-9]]:10: note: fix: close 'pipe' on each consumer exit, so that a producer blocked in 'write' wakes up
+// CHECK-NOTES: :[[@LINE-14]]:25: note: fix: close 'pipe' on each consumer exit, so that a producer blocked in 'write' wakes up
 
 // muduo's style: a bounded queue on a circular buffer that waits through a
 // Condition class wrapping pthread_cond_wait. It has no close.

@@ -35,7 +35,7 @@ void breakOut(int n) {
 // CHECK-NOTES: :[[@LINE-17]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-11]]:11: note: consumer breaks out of its pop loop here without closing 'q'
 // CHECK-NOTES: :[[@LINE-16]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-9]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-14]]:28: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}          q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}          break;{{$}}
 // CHECK-FIXES-NEXT: {{^}}        }{{$}}
@@ -65,7 +65,7 @@ void throwOut(int n) {
 // CHECK-NOTES: :[[@LINE-18]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-8]]:3: note: fix: close 'q' once the consumers are joined, so that a producer blocked in 'push' wakes up
-// CHECK-NOTES: :[[@LINE-19]]:9: note: alternatively, close 'q' on each consumer exit
+// CHECK-NOTES: :[[@LINE-13]]:26: note: alternatively, close 'q' on each consumer exit
 // CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}  q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}
@@ -96,7 +96,7 @@ void conditionExit(int n) {
 // CHECK-NOTES: :[[@LINE-19]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-8]]:3: note: fix: close 'ring' once the consumers are joined, so that a producer blocked in 'send' wakes up
-// CHECK-NOTES: :[[@LINE-20]]:12: note: alternatively, close 'ring' on each consumer exit
+// CHECK-NOTES: :[[@LINE-12]]:6: note: alternatively, close 'ring' on each consumer exit
 // CHECK-FIXES: {{^}}    try {{[{]$}}
 // CHECK-FIXES-NEXT: {{^}}      for (int i = 0; i < n; ++i){{$}}
 // CHECK-FIXES-NEXT: {{^}}        ring.send(i);{{$}}
@@ -130,7 +130,7 @@ void freeFunction(int n) {
 // CHECK-NOTES: :[[@LINE-10]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-16]]:7: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-11]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-9]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-19]]:24: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 // CHECK-FIXES: {{^}}      q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}      return;{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}
@@ -163,7 +163,7 @@ private:
 // CHECK-NOTES: :[[@LINE-3]]:16: note: queue 'box_' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer jumps out of its pop loop here without closing 'box_'
 // CHECK-NOTES: :[[@LINE-22]]:18: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-21]]:12: note: fix: close 'box_' on each consumer exit, so that a producer blocked in 'put' wakes up
+// CHECK-NOTES: :[[@LINE-13]]:34: note: fix: close 'box_' on each consumer exit, so that a producer blocked in 'put' wakes up
 // CHECK-FIXES: {{^}}      box_.put(i);{{$}}
 // CHECK-FIXES: {{^}}        box_.stop();{{$}}
 // CHECK-FIXES-NEXT: {{^}}        goto fail;{{$}}
@@ -219,7 +219,7 @@ void flagBeforePush(int n) {
 // CHECK-NOTES: :[[@LINE-20]]:15: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:3: note: this wait never returns once the producer is stuck
 // CHECK-NOTES: :[[@LINE-8]]:3: note: fix: close 'q' once the consumers are joined, so that a producer blocked in 'push' wakes up
-// CHECK-NOTES: :[[@LINE-21]]:9: note: alternatively, close 'q' on each consumer exit
+// CHECK-NOTES: :[[@LINE-13]]:9: note: alternatively, close 'q' on each consumer exit
 // CHECK-FIXES: {{^}}      if (!q.push(i)) break;{{$}}
 // CHECK-FIXES: {{^}}  q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}
@@ -245,4 +245,4 @@ void closesTheWrongQueue(int n) {
 // CHECK-NOTES: :[[@LINE-15]]:21: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-10]]:9: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-16]]:15: note: consumer thread spawned here
-// CHECK-NOTES: :[[@LINE-8]]:7: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-12]]:9: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up

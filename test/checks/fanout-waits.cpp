@@ -35,7 +35,7 @@ void jthreadScope(int n) {
 // CHECK-NOTES: :[[@LINE-10]]:5: note: consumer threads spawned here in a loop
 // CHECK-NOTES: :[[@LINE-18]]:16: note: producer thread spawned here
 // CHECK-NOTES: :[[@LINE-6]]:1: note: the producer is waited for here, at the end of its handle's scope; this never returns once it is stuck
-// CHECK-NOTES: :[[@LINE-18]]:9: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
+// CHECK-NOTES: :[[@LINE-10]]:25: note: fix: close 'q' on each consumer exit, so that a producer blocked in 'push' wakes up
 
 void latchBeforeDrain(int n) {
   BoundedQueue<int> results(4);

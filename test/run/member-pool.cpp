@@ -3,7 +3,7 @@
 // A pool class whose constructor starts the workers and whose submit() feeds
 // them. Every worker fails its first job and leaves; main's next submit()
 // sleeps in push() forever. The fix closes the queue on the worker's exit
-// and has submit() stop on the closed queue.
+// (submit() then returns at once on the closed queue, as it is).
 #include "queues.h"
 
 #include <thread>
@@ -41,4 +41,7 @@ int main() {
     pool.submit(i);
   return 0;
 }
-// CHECK-FIXES: {{^}}  void submit(int job) { if (!jobs_.push(job)) return; }{{$}}
+// CHECK-FIXES: {{^}}  void submit(int job) { jobs_.push(job); }{{$}}
+// CHECK-FIXES: {{^}}      if (!run(job)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        jobs_.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        return;{{$}}

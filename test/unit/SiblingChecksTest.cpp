@@ -1,6 +1,5 @@
 #include "TestSupport.h"
-#include "fanout/JoinBeforeDrain.h"
-#include "fanout/StrandedConsumer.h"
+#include "fanout/TUAnalysis.h"
 #include "gtest/gtest.h"
 
 using namespace fanout;
@@ -8,32 +7,34 @@ using namespace fanout::test;
 
 namespace {
 
-using Analysis = std::vector<Finding> (*)(const clang::FunctionDecl *,
-                                          clang::ASTContext &, QueueModel &,
-                                          const AnalysisOptions &);
-
-std::vector<Finding> run(Analysis Analyze, const std::string &Code) {
+/// The findings of \p Kind on the function `spawner` of \p Code.
+std::vector<Finding> run(FindingKind Kind, const std::string &Code) {
   std::unique_ptr<clang::ASTUnit> AST = parse(Code);
   EXPECT_TRUE(AST);
   if (!AST)
     return {};
   const clang::FunctionDecl *F = findFunction(AST->getASTContext(), "spawner");
   EXPECT_TRUE(F);
+  if (!F)
+    return {};
   AnalysisOptions Options;
-  QueueModel Model(Options);
-  return F ? Analyze(F, AST->getASTContext(), Model, Options)
-           : std::vector<Finding>();
+  TUAnalysis Analysis(AST->getASTContext(), Options);
+  std::vector<Finding> OfKind;
+  for (const Finding &Found : Analysis.findings(F))
+    if (Found.Kind == Kind)
+      OfKind.push_back(Found);
+  return OfKind;
 }
 
 bool hasNote(const Finding &F, llvm::StringRef Text) {
   for (const FindingNote &Note : F.Notes)
-    if (llvm::StringRef(Note.Message).contains(Text))
+    if (llvm::StringRef(renderNote(Note)).contains(Text))
       return true;
   return false;
 }
 
 TEST(StrandedConsumerTest, ProducerReturningBeforeCloseStrandsConsumers) {
-  std::vector<Finding> Findings = run(findStrandedConsumers, R"cpp(
+  std::vector<Finding> Findings = run(FindingKind::StrandedConsumer, R"cpp(
 bool make(int &);
 void spawner(int n) {
   Queue<int> q(8);
@@ -53,7 +54,7 @@ void spawner(int n) {
 }
 
 TEST(StrandedConsumerTest, SilentWhenEveryExitCloses) {
-  EXPECT_TRUE(run(findStrandedConsumers, R"cpp(
+  EXPECT_TRUE(run(FindingKind::StrandedConsumer, R"cpp(
 bool make(int &);
 void spawner(int n) {
   Queue<int> q(8);
@@ -67,7 +68,7 @@ void spawner(int n) {
 }
 
 TEST(StrandedConsumerTest, SilentWhenConsumersStopOnASentinel) {
-  EXPECT_TRUE(run(findStrandedConsumers, R"cpp(
+  EXPECT_TRUE(run(FindingKind::StrandedConsumer, R"cpp(
 void spawner(int n) {
   Queue<int> q(8);
   std::thread p([&] { for (int i = 0; i < n; ++i) q.push(i); q.push(-1); });
@@ -80,7 +81,7 @@ void spawner(int n) {
 }
 
 TEST(JoinBeforeDrainTest, JoinThenDrainWithMoreResultsThanRoom) {
-  std::vector<Finding> Findings = run(findJoinsBeforeDrain, R"cpp(
+  std::vector<Finding> Findings = run(FindingKind::JoinBeforeDrain, R"cpp(
 void spawner(int n) {
   Queue<int> r(4);
   std::vector<std::thread> ws;
@@ -97,7 +98,7 @@ void spawner(int n) {
 }
 
 TEST(JoinBeforeDrainTest, SilentWhenEveryWorkerFitsSymbolically) {
-  EXPECT_TRUE(run(findJoinsBeforeDrain, R"cpp(
+  EXPECT_TRUE(run(FindingKind::JoinBeforeDrain, R"cpp(
 void spawner(int workers) {
   Queue<int> errs(workers + 1);
   std::vector<std::thread> ws;
@@ -113,7 +114,7 @@ void spawner(int workers) {
 }
 
 TEST(JoinBeforeDrainTest, SilentWhenDrainedBeforeTheWait) {
-  EXPECT_TRUE(run(findJoinsBeforeDrain, R"cpp(
+  EXPECT_TRUE(run(FindingKind::JoinBeforeDrain, R"cpp(
 void spawner(int n) {
   Queue<int> r(4);
   std::thread w([&] { for (int i = 0; i < n; ++i) r.push(i); r.close(); });

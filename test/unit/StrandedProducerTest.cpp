@@ -1,5 +1,5 @@
-#include "fanout/StrandedProducer.h"
 #include "TestSupport.h"
+#include "fanout/TUAnalysis.h"
 #include "gtest/gtest.h"
 
 using namespace fanout;
@@ -21,8 +21,11 @@ std::vector<Finding> analyze(const std::string &Code,
   if (!F)
     return {};
   AnalysisOptions Options;
-  QueueModel Model(Options);
-  std::vector<Finding> Findings = findStrandedProducers(F, Ctx, Model, Options);
+  TUAnalysis Analysis(Ctx, Options);
+  std::vector<Finding> Findings;
+  for (const Finding &Found : Analysis.findings(F))
+    if (Found.Kind == FindingKind::StrandedProducer)
+      Findings.push_back(Found);
   if (Keep)
     *Keep = std::move(AST);
   return Findings;
@@ -30,7 +33,7 @@ std::vector<Finding> analyze(const std::string &Code,
 
 bool hasNote(const Finding &F, llvm::StringRef Text) {
   for (const FindingNote &Note : F.Notes)
-    if (llvm::StringRef(Note.Message).contains(Text))
+    if (llvm::StringRef(renderNote(Note)).contains(Text))
       return true;
   return false;
 }
@@ -53,8 +56,9 @@ TEST(StrandedProducerTest, ReportsTheMissionShapeWithItsStory) {
   std::vector<Finding> Findings = analyze(Mission, "spawner", &AST);
   ASSERT_EQ(Findings.size(), 1u);
   const Finding &F = Findings.front();
-  EXPECT_NE(F.Message.find("'push' on bounded queue 'q'"), std::string::npos);
-  EXPECT_NE(F.Message.find("capacity 8"), std::string::npos);
+  EXPECT_NE(renderMessage(F).find("'push' on bounded queue 'q'"),
+            std::string::npos);
+  EXPECT_NE(renderMessage(F).find("capacity 8"), std::string::npos);
   EXPECT_TRUE(hasNote(F, "consumer returns here without closing 'q'"));
   EXPECT_TRUE(hasNote(F, "consumer threads spawned here in a loop"));
   EXPECT_TRUE(hasNote(F, "producer thread spawned here"));
@@ -64,7 +68,7 @@ TEST(StrandedProducerTest, ReportsTheMissionShapeWithItsStory) {
   bool ClosesAfterJoin = false, ChecksPush = false;
   for (const clang::FixItHint &Fix : F.Fixes) {
     ClosesAfterJoin |= Fix.CodeToInsert.find("q.close();") == 0;
-    ChecksPush |= Fix.CodeToInsert == "if (!";
+    ChecksPush |= Fix.CodeToInsert.find("if (!q.push(i))") == 0;
   }
   EXPECT_TRUE(ClosesAfterJoin);
   EXPECT_TRUE(ChecksPush);
@@ -116,7 +120,8 @@ void spawner(int n) {
   // Only the exit that skips the close is blamed.
   unsigned ExitNotes = 0;
   for (const FindingNote &Note : Findings.front().Notes)
-    ExitNotes += llvm::StringRef(Note.Message).starts_with("consumer returns");
+    ExitNotes +=
+        llvm::StringRef(renderNote(Note)).starts_with("consumer returns");
   EXPECT_EQ(ExitNotes, 1u);
 }
 
@@ -174,8 +179,8 @@ void spawner(int n) {
   const clang::FunctionDecl *F = findFunction(AST->getASTContext(), "spawner");
   if (F) {
     AnalysisOptions Options;
-    QueueModel Model(Options);
-    (void)findStrandedProducers(F, AST->getASTContext(), Model, Options);
+    TUAnalysis Analysis(AST->getASTContext(), Options);
+    (void)Analysis.findings(F);
   }
   SUCCEED();
 }
