@@ -423,8 +423,12 @@ def main():
                 "located": r.located if r.program.is_bug else None,
                 "fix": r.fix, "tidy_error": r.tidy_error,
             } for r in results], f, indent=1)
-    total = report(results, sys.stdout)
+    # The floors first, so that the totals are the last line.
+    total = figures(results)
     failed = bool(broken) or bool(crashed)
+    for r in crashed:
+        print("CRASHED %s: %s" % (r.program.path.name,
+                                  r.tidy_error.splitlines()[0]))
     if not opts.no_floors and os.path.exists(opts.floors):
         floors = json.load(open(opts.floors))
         for key, floor in floors.items():
@@ -435,6 +439,7 @@ def main():
                 print("FLOOR %s: %.3f is below the floor %.3f (%s)" %
                       (key, value, floor, opts.floors))
                 failed = True
+    report(results, sys.stdout)
     return 1 if failed else 0
 
 
