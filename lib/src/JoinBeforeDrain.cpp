@@ -33,8 +33,11 @@ struct ResultCount {
   bool Unknown = false;
 };
 
-/// The `for (int i = 0; i < N; ++i)` loop around \p S, and its bound.
+/// The bound of the loop that spawns: `N` of `for (int i = 0; i < N; ++i)`,
+/// or the range `R` of `for (auto &x : R)` (one spawn per element).
 const Expr *spawnLoopBound(const Stmt *Loop) {
+  if (const auto *RangeFor = dyn_cast_or_null<CXXForRangeStmt>(Loop))
+    return RangeFor->getRangeInit();
   const auto *For = dyn_cast_or_null<ForStmt>(Loop);
   if (!For || !For->getCond())
     return nullptr;
@@ -45,23 +48,61 @@ const Expr *spawnLoopBound(const Stmt *Loop) {
   return Cond->getRHS()->IgnoreParenImpCasts();
 }
 
-/// `B` or `B + k` (k >= 0) where B is spelled like \p Bound.
-bool atLeast(const Expr *Capacity, const Expr *Bound, ASTContext &Ctx) {
+/// Whether \p E counts what \p Bound bounds: spelled like it, or, for a
+/// range, its size (`R.size()`, `std::size(R)`).
+bool countsBound(const Expr *E, const Expr *Bound, bool IsRange,
+                 ASTContext &Ctx) {
   std::string BoundText = sourceText(Bound, Ctx);
   if (BoundText.empty())
     return false;
+  E = E->IgnoreParenImpCasts();
+  if (!IsRange)
+    return sourceText(E, Ctx) == BoundText;
+  if (const auto *Size = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *Method = Size->getMethodDecl();
+    return Method && Method->getName() == "size" &&
+           sourceText(Size->getImplicitObjectArgument()->IgnoreParenImpCasts(),
+                      Ctx) == BoundText;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E);
+      Call && Call->getNumArgs() == 1 && Call->getDirectCallee() &&
+      Call->getDirectCallee()->getName() == "size")
+    return sourceText(Call->getArg(0)->IgnoreParenImpCasts(), Ctx) == BoundText;
+  return false;
+}
+
+/// `B` or `B + k` (k >= 0) where B counts \p Bound.
+bool atLeast(const Expr *Capacity, const Expr *Bound, bool IsRange,
+             ASTContext &Ctx) {
   const Expr *E = Capacity->IgnoreParenImpCasts();
-  if (sourceText(E, Ctx) == BoundText)
+  if (countsBound(E, Bound, IsRange, Ctx))
     return true;
   if (const auto *Sum = dyn_cast<BinaryOperator>(E);
       Sum && Sum->getOpcode() == BO_Add) {
     for (auto [Side, Other] : {std::pair(Sum->getLHS(), Sum->getRHS()),
                                std::pair(Sum->getRHS(), Sum->getLHS())})
-      if (sourceText(Side->IgnoreParenImpCasts(), Ctx) == BoundText)
+      if (countsBound(Side, Bound, IsRange, Ctx))
         if (std::optional<int64_t> K = evaluateInt(Other, Ctx); K && *K >= 0)
           return true;
   }
   return false;
+}
+
+/// Whether every variable \p E reads is declared before \p At (so that
+/// \p E can be written there).
+bool declaredBefore(const Expr *E, SourceLocation At, const SourceManager &SM) {
+  bool Ok = true;
+  auto Visit = [&](const Stmt *Node) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
+      if (isa<VarDecl>(Ref->getDecl()) &&
+          !SM.isBeforeInTranslationUnit(Ref->getDecl()->getLocation(), At))
+        Ok = false;
+    if (isa<CallExpr>(Node) && !isa<CXXMemberCallExpr>(Node))
+      Ok = false; // A call may have effects: only `x.size()` and names.
+  };
+  Visit(E);
+  forEachDescendant(E, Visit);
+  return Ok;
 }
 
 /// The statement directly inside a block that holds \p S.
@@ -102,6 +143,9 @@ public:
 private:
   void analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                     std::vector<Finding> &Findings);
+  std::optional<std::string> roomForAll(const ResultCount &Count,
+                                        const QueueCapacity &Capacity,
+                                        bool OverRange) const;
   std::vector<FixItHint> planJoinerThread(const WaitSite &Wait,
                                           const CallExpr *Drain,
                                           const AccessPath &Queue);
@@ -115,6 +159,31 @@ private:
   ASTContext &Ctx;
   const SourceManager &SM;
 };
+
+/// The capacity that holds every result the workers push, as code to put
+/// in place of the queue's capacity: the count, or the spawn loop's bound
+/// (`n`, `items.size()`) when it can be written there.
+std::optional<std::string> Analysis::roomForAll(const ResultCount &Count,
+                                                const QueueCapacity &Capacity,
+                                                bool OverRange) const {
+  if (!Capacity.Expr || isInMacro(Capacity.Expr->getSourceRange()))
+    return std::nullopt;
+  if (Count.Value) {
+    if (*Count.Value <= 0 || *Count.Value > (1 << 20) ||
+        (Capacity.Value && *Count.Value <= *Capacity.Value))
+      return std::nullopt;
+    return std::to_string(*Count.Value);
+  }
+  if (!Count.Bound ||
+      !declaredBefore(Count.Bound, Capacity.Expr->getBeginLoc(), SM))
+    return std::nullopt;
+  std::string Text = sourceText(Count.Bound, Ctx);
+  if (Text.empty())
+    return std::nullopt;
+  if (OverRange)
+    Text += ".size()";
+  return Text;
+}
 
 /// For `<wait>; q.close(); [declarations;] <drain>;` in one block: the wait
 /// and the close move to a joiner thread, this thread drains meanwhile and
@@ -233,6 +302,10 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   int64_t Total = 0;
   SmallPtrSet<const SpawnSite *, 4> Counted;
   const ParentMap &SpawnerParents = Model.summaries().parents(Model.spawner());
+  bool OneSpawn = all_of(WorkerPushes, [&](const QueueUse *Use) {
+    return Actors[Use->Actor].Spawn ==
+           Actors[WorkerPushes.front()->Actor].Spawn;
+  });
   for (const QueueUse *Use : WorkerPushes) {
     const Actor &Worker = Actors[Use->Actor];
     if (!Counted.insert(Worker.Spawn).second)
@@ -251,8 +324,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     if (std::optional<int64_t> Trips = constantTripCount(Loop, Ctx)) {
       Total += *Trips * *PerRun;
     } else if (const Expr *Bound = spawnLoopBound(Loop);
-               Bound && *PerRun <= 1 && Counted.size() == 1 &&
-               WorkerPushes.size() == 1) {
+               Bound && *PerRun <= 1 && OneSpawn) {
       Count.Bound = Bound;
     } else {
       Count.Unknown = true;
@@ -265,7 +337,12 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     return;
   if (Capacity.Value && Count.Value && *Count.Value <= *Capacity.Value)
     return;
-  if (Capacity.Expr && Count.Bound && atLeast(Capacity.Expr, Count.Bound, Ctx))
+  if (Capacity.Expr && Count.Bound &&
+      atLeast(
+          Capacity.Expr, Count.Bound,
+          isa<CXXForRangeStmt>(enclosingLoop(
+              Actors[WorkerPushes.front()->Actor].Spawn->Expr, SpawnerParents)),
+          Ctx))
     return;
 
   std::string Name = Model.nameOf(Queue);
@@ -286,32 +363,43 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
        {Spawn->InLoop ? "s" : "", Spawn->InLoop ? " in a loop" : ""}});
   Notes.push_back({NoteKind::DrainedAfter, Drain->getExprLoc(), {Name}});
   F.Fixes = planJoinerThread(*Wait, Drain, Queue);
+  // Room for every result, when they are counted: a number, or the bound of
+  // the spawn loop where the queue is made.
+  std::optional<std::string> Room = roomForAll(
+      Count, Capacity,
+      isa_and_nonnull<CXXForRangeStmt>(enclosingLoop(
+          Actors[WorkerPushes.front()->Actor].Spawn->Expr, SpawnerParents)));
   FindingNote Fix;
   Fix.Loc = Wait->Loc;
-  if (F.Fixes.empty()) {
+  if (!F.Fixes.empty()) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.FixTitle = "join the workers and close the queue on a joiner thread "
+                   "while this thread drains it";
+  } else if (Room) {
+    // Every result fits: the workers never wait, the drain is unchanged.
+    Fix.Kind = NoteKind::Fix;
+    Fix.Loc = Capacity.Expr->getBeginLoc();
+    Fix.FixTitle = "give '" + Name + "' room for all " + *Room + " results";
+    F.Fixes = {
+        FixItHint::CreateReplacement(Capacity.Expr->getSourceRange(), *Room)};
+    Room.reset();
+  } else {
     Fix.Kind = NoteKind::NoFix;
     Fix.FixTitle = "drain the queue while waiting (pop in this thread while "
                    "another joins the workers and then closes the queue), or "
                    "before waiting";
-  } else {
-    Fix.Kind = NoteKind::Fix;
-    Fix.FixTitle = "join the workers and close the queue on a joiner thread "
-                   "while this thread drains it";
   }
   Fix.Args = {Fix.FixTitle};
   Notes.push_back(std::move(Fix));
   // The alternative when every result is counted: room for all of them.
-  if (Count.Value && Capacity.Expr &&
-      !isInMacro(Capacity.Expr->getSourceRange()) &&
-      (!Capacity.Value || *Count.Value > *Capacity.Value)) {
+  if (Room) {
     FindingNote Enlarge;
     Enlarge.Kind = NoteKind::AlternativeFix;
     Enlarge.Loc = Capacity.Expr->getBeginLoc();
-    Enlarge.FixTitle = "give '" + Name + "' room for all " +
-                       std::to_string(*Count.Value) + " results";
+    Enlarge.FixTitle = "give '" + Name + "' room for all " + *Room + " results";
     Enlarge.Args = {Enlarge.FixTitle};
-    Enlarge.Fixes = {FixItHint::CreateReplacement(
-        Capacity.Expr->getSourceRange(), std::to_string(*Count.Value))};
+    Enlarge.Fixes = {
+        FixItHint::CreateReplacement(Capacity.Expr->getSourceRange(), *Room)};
     Notes.push_back(std::move(Enlarge));
   }
   Findings.push_back(std::move(F));

@@ -679,9 +679,12 @@ void ClassReader::readMethod(const FunctionDecl *Method,
     if (CvWait || PthreadWait) {
       Wait W;
       W.Timed = Name != "wait" && Name != "pthread_cond_wait";
+      // The predicate comes last: `wait(lk, pred)`, `wait_for(lk, d, pred)`,
+      // and with a stop token before it (condition_variable_any).
       unsigned PredicateArg = Name == "wait" ? 1 : 2;
       if (CvWait && Call->getNumArgs() > PredicateArg) {
-        const Expr *Predicate = ignoreWrappers(Call->getArg(PredicateArg));
+        const Expr *Predicate =
+            ignoreWrappers(Call->getArg(Call->getNumArgs() - 1));
         if (const auto *Lambda = dyn_cast<LambdaExpr>(Predicate)) {
           const auto *PredBody = dyn_cast<CompoundStmt>(Lambda->getBody());
           if (PredBody && PredBody->size() == 1)

@@ -949,8 +949,12 @@ struct Collector {
       Site.Handle = pathOf(Object, F);
       Site.Expr = E;
       if (Info->Run) {
-        // The override the object's class has (or `this` class's).
-        const CXXRecordDecl *Dynamic = Class;
+        // The override the object's class has (or `this` class's): the
+        // type before the conversion to the base that declares start().
+        const CXXRecordDecl *Dynamic =
+            recordOf(Object->IgnoreParenImpCasts()->getType());
+        if (!Dynamic)
+          Dynamic = Class;
         if (isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
           if (const auto *Own = dyn_cast<CXXMethodDecl>(F))
             Dynamic = Own->getParent();

@@ -86,6 +86,7 @@ private:
                       const DenseSet<unsigned> &Involved);
   bool isWaitOnProducer(const StrandedProducerCase &Case,
                         const CFGElement &Element) const;
+  bool wokenByStopRequest(const StrandedProducerCase &Case) const;
 
   const FanOut &Model;
   RoleAnalysis &Roles;
@@ -223,6 +224,96 @@ bool Analysis::wokenByAnother(const StrandedProducerCase &Case,
   return false;
 }
 
+namespace {
+
+bool isStopToken(QualType T) {
+  const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return Record && Record->getName() == "stop_token" &&
+         Record->isInStdNamespace();
+}
+
+/// The variable whose stop request reaches the token \p Token: the
+/// stop_source of `source.get_token()` (directly or through a token
+/// variable initialised so), or the token parameter itself.
+const ValueDecl *stopOwnerOf(const Expr *Token) {
+  Token = ignoreWrappers(Token);
+  if (const auto *Copy = dyn_cast<CXXConstructExpr>(Token))
+    return Copy->getNumArgs() == 1 &&
+                   Copy->getConstructor()->isCopyOrMoveConstructor()
+               ? stopOwnerOf(Copy->getArg(0))
+               : nullptr;
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(Token)) {
+    const CXXMethodDecl *Method = Call->getMethodDecl();
+    if (!Method || Method->getName() != "get_token")
+      return nullptr;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(
+            ignoreWrappers(Call->getImplicitObjectArgument())))
+      return Ref->getDecl();
+    if (const auto *Member = dyn_cast<MemberExpr>(
+            ignoreWrappers(Call->getImplicitObjectArgument())))
+      return Member->getMemberDecl();
+    return nullptr;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Token);
+  if (!Ref)
+    return nullptr;
+  if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+      Var && !isa<ParmVarDecl>(Var) && Var->getInit())
+    if (const ValueDecl *Source = stopOwnerOf(Var->getInit()))
+      return Source;
+  return Ref->getDecl();
+}
+
+} // namespace
+
+/// A push that also waits on a stop token (condition_variable_any's
+/// stoppable wait) returns when a stop is requested: by `request_stop()` on
+/// the token's source (the producer's jthread for its own token) before the
+/// producer is waited for, or by the jthread's destructor, which requests
+/// the stop before it joins.
+bool Analysis::wokenByStopRequest(const StrandedProducerCase &Case) const {
+  const CallExpr *Push = Case.Push->Op.Call;
+  const FunctionDecl *Callee = Push->getDirectCallee();
+  if (!Callee || !Case.Push->Via.empty())
+    return false;
+  const ValueDecl *Owner = nullptr;
+  for (unsigned I = 0, E = std::min<unsigned>(Callee->getNumParams(),
+                                              Push->getNumArgs());
+       I < E && !Owner; ++I)
+    if (isStopToken(Callee->getParamDecl(I)->getType()))
+      Owner = stopOwnerOf(Push->getArg(I)); // None for a default token.
+  if (!Owner)
+    return false;
+  const SpawnSite *Spawn = Case.producerSpawn();
+  const ValueDecl *Handle = Spawn ? Spawn->Handle.leafDecl() : nullptr;
+  // The producer's own token: its jthread is the source.
+  bool OwnToken = isa<ParmVarDecl>(Owner) && Spawn &&
+                  Owner->getDeclContext() == Spawn->Body;
+  const ValueDecl *Source = OwnToken ? Handle : Owner;
+  const WaitSite *Wait = Case.ProducerWait;
+  if (OwnToken && Wait && Wait->isImplicit() && Spawn->Kind == "std::jthread")
+    return true;
+  if (!Source)
+    return false;
+  bool Requested = false;
+  forEachDescendant(Case.Spawner->getBody(), [&](const Stmt *Node) {
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(Node);
+    const CXXMethodDecl *Method = Call ? Call->getMethodDecl() : nullptr;
+    if (!Method || Method->getName() != "request_stop")
+      return;
+    const Expr *Object = ignoreWrappers(Call->getImplicitObjectArgument());
+    const ValueDecl *On = nullptr;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Object))
+      On = Ref->getDecl();
+    else if (const auto *Member = dyn_cast<MemberExpr>(Object))
+      On = Member->getMemberDecl();
+    if (On == Source &&
+        (!Wait || SM.isBeforeInTranslationUnit(Call->getBeginLoc(), Wait->Loc)))
+      Requested = true;
+  });
+  return Requested;
+}
+
 std::optional<StrandedProducerCase>
 Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses) {
   if (!Model.isBounded(Queue))
@@ -271,7 +362,7 @@ Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses) {
   for (const ConsumerCase &Consumer : Case.Consumers)
     if (const WaitSite *Wait = Model.waitOn(Consumer.Who->Spawn))
       Case.ConsumerWaits.push_back(Wait);
-  if (wokenByAnother(Case, Uses, Involved))
+  if (wokenByAnother(Case, Uses, Involved) || wokenByStopRequest(Case))
     return std::nullopt;
 
   // A queue that holds every item never makes the producer wait.

@@ -1,0 +1,205 @@
+// RUN: %check_clang_tidy %s fanout-stranded-producer,fanout-stranded-consumer,fanout-join-before-drain %t -- -- -std=c++20 -isystem %S/Inputs
+
+// Concepts that real code spells in many ways: a push that a stop request
+// wakes, a thread base class whose start() runs a virtual run(), results
+// counted by the range the workers are spawned over.
+#include "queues.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+bool process(int item);
+
+// The push also waits on a stop token (condition_variable_any's stoppable
+// wait, the predicate last), and reports the stop as false.
+template <typename T> class StopQueue {
+public:
+  explicit StopQueue(std::size_t cap) : cap_(cap) {}
+  bool push(T v, std::stop_token st) {
+    std::unique_lock<std::mutex> lk(m_);
+    if (!cv_.wait(lk, st, [&] { return q_.size() < cap_; }))
+      return false;
+    q_.push_back(v);
+    cv_.notify_all();
+    return true;
+  }
+  bool pop(T &out) {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [&] { return !q_.empty(); });
+    out = q_.front();
+    q_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+
+private:
+  std::mutex m_;
+  std::condition_variable_any cv_;
+  std::deque<T> q_;
+  std::size_t cap_;
+};
+
+// The consumers leave early; the producer's jthread is asked to stop once
+// they are gone, before it is joined: the push returns.
+void stopRequested(int n) {
+  StopQueue<int> q(4);
+  std::jthread producer([&](std::stop_token st) {
+    for (int i = 0; i < n; ++i)
+      if (!q.push(i, st))
+        return;
+  });
+  std::thread consumer([&] {
+    int v;
+    while (q.pop(v))
+      if (!process(v))
+        return;
+  });
+  consumer.join();
+  producer.request_stop();
+  producer.join();
+}
+
+// A stop source of its own, asked to stop after the consumer is joined.
+void stopSourceRequested(int n) {
+  StopQueue<int> q(4);
+  std::stop_source workersExited;
+  std::thread producer([&] {
+    for (int i = 0; i < n; ++i)
+      if (!q.push(i, workersExited.get_token()))
+        return;
+  });
+  std::thread consumer([&] {
+    int v;
+    while (q.pop(v))
+      if (!process(v))
+        return;
+  });
+  consumer.join();
+  workersExited.request_stop();
+  producer.join();
+}
+
+// Nobody requests the stop before the explicit join: the producer hangs.
+void stopNeverRequested(int n) {
+  StopQueue<int> q(4);
+  std::jthread producer([&](std::stop_token st) {
+    for (int i = 0; i < n; ++i)
+      if (!q.push(i, st))
+        return;
+  });
+  std::thread consumer([&] {
+    int v;
+    while (q.pop(v))
+      if (!process(v))
+        return;
+  });
+  consumer.join();
+  producer.join();
+}
+// CHECK-MESSAGES: :[[@LINE-12]]:14: warning: producer can block forever in 'push' on bounded queue 'q' (StopQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+
+// A thread base class: start() runs the virtual run(); the override in the
+// derived class is the thread body.
+class Thread {
+public:
+  virtual ~Thread() = default;
+  void start() { thread_ = std::thread([this] { run(); }); }
+  void join() { thread_.join(); }
+
+protected:
+  virtual void run() = 0;
+
+private:
+  std::thread thread_;
+};
+
+class Drainer : public Thread {
+public:
+  explicit Drainer(BoundedQueue<int> &q) : q_(q) {}
+
+protected:
+  void run() override {
+    int v;
+    while (q_.pop(v))
+      if (!process(v))
+        return;
+  }
+
+private:
+  BoundedQueue<int> &q_;
+};
+
+void virtualRun(int n) {
+  BoundedQueue<int> q(8);
+  Drainer drainer(q);
+  drainer.start();
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  drainer.join();
+}
+// CHECK-MESSAGES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 8): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-FIXES: {{^}}      if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        q_.close();{{$}}
+
+// One result per worker, spawned over a range, into a queue sized by that
+// range plus one: the wait before the drain cannot block.
+void resultsSizedByTheRange(const std::vector<int> &jobs) {
+  BoundedQueue<int> results(jobs.size() + 1);
+  std::vector<std::thread> workers;
+  for (const int &job : jobs)
+    workers.emplace_back([&results, &job] {
+      if (!process(job)) {
+        results.push(-job);
+        return;
+      }
+      results.push(job);
+    });
+  for (auto &t : workers)
+    t.join();
+  results.close();
+  int r;
+  while (results.pop(r))
+    process(r);
+}
+
+// The same with room for two: the joins hang once two results wait. The
+// joins move to a joiner thread (giving the queue room for every result is
+// the alternative).
+void resultsCountedByTheLoop(int n) {
+  BoundedQueue<int> results(2);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < n; ++w)
+    workers.emplace_back([&results, w] { results.push(w); });
+  for (auto &t : workers)
+    t.join();
+  results.close();
+  int r;
+  while (results.pop(r))
+    process(r);
+}
+// CHECK-MESSAGES: :[[@LINE-6]]:5: warning: this wait can block forever: workers push into bounded queue 'results' (BoundedQueue<int>, capacity 2), which is drained only after it; once the queue is full they block in 'push' [fanout-join-before-drain]
+// CHECK-FIXES: {{^}}  std::thread joiner([&] {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}  joiner.join();{{$}}
+
+// Counted pops after the joins, no close to hand to a joiner: the fix gives
+// the queue room for every result.
+void countedDrain(int n) {
+  BoundedQueue<int> results(2);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < n; ++w)
+    workers.emplace_back([&results, w] { results.push(w); });
+  for (auto &t : workers)
+    t.join();
+  for (int i = 0; i < n; ++i) {
+    int r;
+    results.pop(r);
+    process(r);
+  }
+}
+// CHECK-MESSAGES: :[[@LINE-7]]:5: warning: this wait can block forever: workers push into bounded queue 'results' (BoundedQueue<int>, capacity 2), which is drained only after it; once the queue is full they block in 'push' [fanout-join-before-drain]
+// CHECK-FIXES: {{^}}  BoundedQueue<int> results(n);{{$}}
