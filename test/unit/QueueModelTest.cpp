@@ -84,7 +84,7 @@ public:
   bool recv(T &v) { return q_.pop(v); }
   void stop() { q_.close(); }
 private:
-  const char *name_; Queue<T> q_;
+  const char *name_; BoundedQueue<T> q_;
 };
 struct Stopped {};
 class StrictChan {
@@ -92,7 +92,7 @@ public:
   void send(int v) { if (!q_.push(v)) throw Stopped{}; }
   bool recv(int &v) { return q_.pop(v); }
 private:
-  Queue<int> q_{8};
+  BoundedQueue<int> q_{8};
 };
 class ThrowingChan {
 public:
@@ -130,7 +130,7 @@ private:
   std::mutex m; std::condition_variable full, ready;
   std::deque<int> tasks; std::size_t max = 8; bool stopped = false;
 };
-void instantiate() { Ring<int, 4> r; Queue<int> q(3); }
+void instantiate() { Ring<int, 4> r; BoundedQueue<int> q(3); }
 )cpp";
 
 class QueueModelTest : public ::testing::Test {
@@ -148,17 +148,18 @@ protected:
 };
 
 TEST_F(QueueModelTest, PredicateWaitQueue) {
-  std::unique_ptr<QueueApi> Api = infer("Queue");
+  std::unique_ptr<QueueApi> Api = infer("BoundedQueue");
   ASSERT_TRUE(Api);
   EXPECT_EQ(Api->roleOf("push"), QueueRole::BlockingPush);
   EXPECT_EQ(Api->roleOf("pop"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("try_push"), QueueRole::NonBlockingPush);
   EXPECT_EQ(Api->roleOf("close"), QueueRole::Close);
   EXPECT_TRUE(Api->isBounded());
   EXPECT_TRUE(Api->hasReliableClose());
   EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::ReturnsFalse);
   EXPECT_EQ(Api->CapacityCtorArg, 0);
   ASSERT_TRUE(Api->CapacityField);
-  EXPECT_EQ(Api->CapacityField->getName(), "cap_");
+  EXPECT_EQ(Api->CapacityField->getName(), "capacity_");
 }
 
 TEST_F(QueueModelTest, LoopWaitRingThrowsOnClosedPush) {

@@ -37,7 +37,7 @@ TEST(StrandedConsumerTest, ProducerReturningBeforeCloseStrandsConsumers) {
   std::vector<Finding> Findings = run(FindingKind::StrandedConsumer, R"cpp(
 bool make(int &);
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread p([&] { for (int i = 0; i < n; ++i) { int v; if (!make(v)) return; q.push(v); } q.close(); });
   std::thread c([&] { int v; while (q.pop(v)) process(v); });
   p.join();
@@ -57,7 +57,7 @@ TEST(StrandedConsumerTest, SilentWhenEveryExitCloses) {
   EXPECT_TRUE(run(FindingKind::StrandedConsumer, R"cpp(
 bool make(int &);
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread p([&] { for (int i = 0; i < n; ++i) { int v; if (!make(v)) { q.close(); return; } q.push(v); } q.close(); });
   std::thread c([&] { int v; while (q.pop(v)) process(v); });
   p.join();
@@ -70,7 +70,7 @@ void spawner(int n) {
 TEST(StrandedConsumerTest, SilentWhenConsumersStopOnASentinel) {
   EXPECT_TRUE(run(FindingKind::StrandedConsumer, R"cpp(
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread p([&] { for (int i = 0; i < n; ++i) q.push(i); q.push(-1); });
   std::thread c([&] { int v; while (q.pop(v)) { if (v == -1) break; process(v); } });
   p.join();
@@ -83,7 +83,7 @@ void spawner(int n) {
 TEST(JoinBeforeDrainTest, JoinThenDrainWithMoreResultsThanRoom) {
   std::vector<Finding> Findings = run(FindingKind::JoinBeforeDrain, R"cpp(
 void spawner(int n) {
-  Queue<int> r(4);
+  BoundedQueue<int> r(4);
   std::vector<std::thread> ws;
   for (int w = 0; w < 4; ++w)
     ws.emplace_back([&] { for (int i = 0; i < n; ++i) r.push(i); });
@@ -100,7 +100,7 @@ void spawner(int n) {
 TEST(JoinBeforeDrainTest, SilentWhenEveryWorkerFitsSymbolically) {
   EXPECT_TRUE(run(FindingKind::JoinBeforeDrain, R"cpp(
 void spawner(int workers) {
-  Queue<int> errs(workers + 1);
+  BoundedQueue<int> errs(workers + 1);
   std::vector<std::thread> ws;
   for (int w = 0; w < workers; ++w)
     ws.emplace_back([&] { if (!process(w)) errs.push(w); });
@@ -116,7 +116,7 @@ void spawner(int workers) {
 TEST(JoinBeforeDrainTest, SilentWhenDrainedBeforeTheWait) {
   EXPECT_TRUE(run(FindingKind::JoinBeforeDrain, R"cpp(
 void spawner(int n) {
-  Queue<int> r(4);
+  BoundedQueue<int> r(4);
   std::thread w([&] { for (int i = 0; i < n; ++i) r.push(i); r.close(); });
   int v;
   while (r.pop(v)) process(v);

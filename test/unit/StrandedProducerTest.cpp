@@ -41,7 +41,7 @@ bool hasNote(const Finding &F, llvm::StringRef Text) {
 // The mission's example, reduced.
 const char *Mission = R"cpp(
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread producer([&] { for (int i = 0; i < n; ++i) q.push(i); q.close(); });
   std::vector<std::thread> pool;
   for (int w = 0; w < 4; ++w)
@@ -77,7 +77,7 @@ TEST(StrandedProducerTest, ReportsTheMissionShapeWithItsStory) {
 TEST(StrandedProducerTest, SilentWhenTheConsumerClosesOnItsErrorPath) {
   EXPECT_TRUE(analyze(R"cpp(
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread c([&] { int i; while (q.pop(i)) if (!process(i)) { q.close(); return; } });
   for (int i = 0; i < n; ++i) if (!q.push(i)) break;
   q.close();
@@ -90,7 +90,7 @@ void spawner(int n) {
 TEST(StrandedProducerTest, SilentWhenTheConsumerDrainsAfterErrors) {
   EXPECT_TRUE(analyze(R"cpp(
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread c([&] { int i; while (q.pop(i)) { if (!process(i)) continue; } });
   for (int i = 0; i < n; ++i) q.push(i);
   q.close();
@@ -103,7 +103,7 @@ void spawner(int n) {
 TEST(StrandedProducerTest, ACloseOnOnlySomePathsStillStrands) {
   std::vector<Finding> Findings = analyze(R"cpp(
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread c([&] {
     int i;
     while (q.pop(i)) {
@@ -128,7 +128,7 @@ void spawner(int n) {
 TEST(StrandedProducerTest, SilentWhenCapacityHoldsEveryItem) {
   EXPECT_TRUE(analyze(R"cpp(
 void spawner() {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread c([&] { int i; while (q.pop(i)) if (!process(i)) return; });
   for (int i = 0; i < 8; ++i) q.push(i);
   q.close();
@@ -139,7 +139,7 @@ void spawner() {
   // One more item than fits: the producer can block.
   EXPECT_EQ(analyze(R"cpp(
 void spawner() {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread c([&] { int i; while (q.pop(i)) if (!process(i)) return; });
   for (int i = 0; i < 9; ++i) q.push(i);
   q.close();
@@ -152,9 +152,9 @@ void spawner() {
 
 TEST(StrandedProducerTest, FollowsTheQueueThroughReferenceParameters) {
   std::vector<Finding> Findings = analyze(R"cpp(
-void worker(Queue<int> &in) { int i; while (in.pop(i)) if (!process(i)) break; }
+void worker(BoundedQueue<int> &in) { int i; while (in.pop(i)) if (!process(i)) break; }
 void spawner(int n) {
-  Queue<int> q(2);
+  BoundedQueue<int> q(2);
   std::thread a(worker, std::ref(q));
   for (int i = 0; i < n; ++i) q.push(i);
   q.close();
@@ -170,7 +170,7 @@ TEST(StrandedProducerTest, HalfTypedCodeIsNotAnalysed) {
   // crash nor report on them.
   std::unique_ptr<clang::ASTUnit> AST = parse(R"cpp(
 void spawner(int n) {
-  Queue<int> q(8);
+  BoundedQueue<int> q(8);
   std::thread c([&] { int i; while (q.pop(i)) if (!process(undeclared)) return; });
   for (int i = 0; i < n; ++i) q.push(i
 }

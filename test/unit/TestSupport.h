@@ -15,7 +15,10 @@
 namespace fanout::test {
 
 /// Just enough of the standard library for the analyses: parsing the real
-/// headers would make each test take a second.
+/// headers would make each test take a second. Then the project's one
+/// hand-written bounded queue, examples/bounded_queue.h (BoundedQueue<T>:
+/// push, pop, try_push, close; the capacity is the constructor's argument
+/// and the field capacity_).
 inline const char *prelude() {
   return R"cpp(
 namespace std {
@@ -46,47 +49,32 @@ struct thread {
 template <class T, class... A> T *make_fake(A...);
 } // namespace std
 
-template <typename T> class Queue {
-public:
-  explicit Queue(std::size_t capacity) : cap_(capacity) {}
-  bool push(T v) {
-    std::unique_lock<std::mutex> lk(m_);
-    full_.wait(lk, [&] { return closed_ || items_.size() < cap_; });
-    if (closed_) return false;
-    items_.push_back(v);
-    empty_.notify_one();
-    return true;
-  }
-  bool pop(T &out) {
-    std::unique_lock<std::mutex> lk(m_);
-    empty_.wait(lk, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty()) return false;
-    out = items_.front();
-    items_.pop_front();
-    full_.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard<std::mutex> lk(m_);
-    closed_ = true;
-    full_.notify_all();
-    empty_.notify_all();
-  }
-private:
-  std::mutex m_;
-  std::condition_variable full_, empty_;
-  std::deque<T> items_;
-  std::size_t cap_;
-  bool closed_ = false;
-};
+// The bounded queue of the examples and the lit tests, BoundedQueue<T>, read
+// from the source tree: its standard headers are empty files (parse()), the
+// names it uses being declared above.
+#include "bounded_queue.h"
 bool process(int);
 )cpp";
 }
 
+#ifndef FANOUT_EXAMPLES_DIR
+#error "FANOUT_EXAMPLES_DIR must name the examples/ directory"
+#endif
+
+/// The prelude, then \p Code. The standard headers that bounded_queue.h
+/// includes are served from memory, empty: the prelude declared their names.
 inline std::unique_ptr<clang::ASTUnit> parse(const std::string &Code) {
+  clang::tooling::FileContentMappings Files;
+  for (const char *Header :
+       {"condition_variable", "cstddef", "deque", "mutex", "utility"})
+    Files.emplace_back(std::string("/fanout-unit-std/") + Header, "");
   return clang::tooling::buildASTFromCodeWithArgs(
-      std::string(prelude()) + Code, {"-std=c++20", "-fsyntax-only"},
-      "input.cpp");
+      std::string(prelude()) + Code,
+      {"-std=c++20", "-fsyntax-only", "-nostdinc", "-isystem",
+       "/fanout-unit-std", "-I", FANOUT_EXAMPLES_DIR},
+      "input.cpp", "fanout-unit-tests",
+      std::make_shared<clang::PCHContainerOperations>(),
+      clang::tooling::getClangStripDependencyFileAdjuster(), Files);
 }
 
 /// The first definition of a function or method named \p Name.
