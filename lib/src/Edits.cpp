@@ -49,6 +49,11 @@ bool insertStatementBefore(const Stmt *S, const ParentMap &Parents,
     return false;
   const Stmt *Parent = Parents.getParent(Statement);
   SourceLocation Begin = Statement->getBeginLoc();
+  // `label: stmt` in a block: the new statement takes the label, so a jump
+  // there runs it too.
+  if (isa_and_nonnull<LabelStmt>(Parent) &&
+      isa_and_nonnull<CompoundStmt>(Parents.getParent(Parent)))
+    Parent = Parents.getParent(Parent);
   if (isa_and_nonnull<CompoundStmt>(Parent)) {
     std::string Indent = indentationOf(Begin, SM);
     bool StartsLine = SM.getSpellingColumnNumber(Begin) == Indent.size() + 1;
@@ -112,23 +117,39 @@ braceOpening(const Stmt *Statement, const Stmt *Parent, const ASTContext &Ctx) {
                       indentationOf(TokenBegin, SM)};
 }
 
-std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
-                                             const Expr *Object, bool Arrow,
-                                             StringRef Close,
-                                             const ASTContext &Ctx) {
+std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,
+                          StringRef Close, const ASTContext &Ctx) {
+  std::string Text = Object ? sourceText(Object, Ctx) : "";
+  if (Text.empty() || Close.empty())
+    return {};
+  if (FreeFunction)
+    return Close.str() + "(" +
+           (Object->getType()->isPointerType() ? Text : "&" + Text) + ")";
+  return Text + (Arrow ? "->" : ".") + Close.str() + "()";
+}
+
+std::optional<FixItHint>
+closeGuardInsertion(const Stmt *Body, const Expr *Object, bool Arrow,
+                    StringRef Close, const ASTContext &Ctx, bool FreeFunction) {
   const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
   std::string Text = Object ? sourceText(Object, Ctx) : "";
   if (!Block || Text.empty() || Close.empty() ||
       isInMacro(Block->getSourceRange()) ||
       isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
     return std::nullopt;
+  // A C-style queue is closed by a function taking a pointer to it.
+  if (FreeFunction && !Object->getType()->isPointerType())
+    Text = "&" + Text;
   std::string Guard =
-      Arrow ? "struct CloseOnExit { decltype(" + Text +
-                  ") queue; ~CloseOnExit() { queue->" + Close.str() +
-                  "(); } } closeOnExit{" + Text + "};"
-            : "struct CloseOnExit { decltype(" + Text +
-                  ") &queue; ~CloseOnExit() { queue." + Close.str() +
-                  "(); } } closeOnExit{" + Text + "};";
+      FreeFunction ? "struct CloseOnExit { decltype(" + Text +
+                         ") queue; ~CloseOnExit() { " + Close.str() +
+                         "(queue); } } closeOnExit{" + Text + "};"
+      : Arrow ? "struct CloseOnExit { decltype(" + Text +
+                    ") queue; ~CloseOnExit() { queue->" + Close.str() +
+                    "(); } } closeOnExit{" + Text + "};"
+              : "struct CloseOnExit { decltype(" + Text +
+                    ") &queue; ~CloseOnExit() { queue." + Close.str() +
+                    "(); } } closeOnExit{" + Text + "};";
   const SourceManager &SM = Ctx.getSourceManager();
   SourceLocation AfterBrace = Block->getLBracLoc().getLocWithOffset(1);
   if (Block->body_empty())

@@ -167,19 +167,19 @@ Analysis::planFix(const Actor &Producer, const AccessPath &InProducer,
       Producer.Role == Actor::Kind::Member) {
     // A guard declared first in the producer's body closes the queue on
     // every way out, exceptions included.
-    std::optional<FixItHint> Fix =
-        closeGuardInsertion(Producer.Function->getBody(), Named->Op.Object,
-                            Named->Op.Arrow, Close, Ctx);
+    std::optional<FixItHint> Fix = closeGuardInsertion(
+        Producer.Function->getBody(), Named->Op.Object, Named->Op.Arrow, Close,
+        Ctx, Named->Op.FreeFunction);
     if (!Fix)
       return {};
     Guard = true;
     return {*Fix};
   }
   // The spawning function produces and then waits on its consumers: a
-  // guard would close only after that wait, so close just before it.
-  if (!all_of(Exits,
-              [](const RoleExit &E) { return E.Kind == ExitKind::FallOff; }))
-    return {};
+  // guard would close only after that wait, so close just before it. Ways
+  // out that still reach the wait (a jump to the clean-up, a break out of
+  // the loop, a return after the wait) are covered too; a return or a
+  // throw before it skips it.
   const WaitSite *FirstWait = nullptr;
   const SourceManager &SM = Ctx.getSourceManager();
   for (const Consumer &C : Consumers)
@@ -187,15 +187,32 @@ Analysis::planFix(const Actor &Producer, const AccessPath &InProducer,
         Wait &&
         (!FirstWait || SM.isBeforeInTranslationUnit(Wait->Loc, FirstWait->Loc)))
       FirstWait = Wait;
-  std::string Object = sourceText(Named->Op.Object, Ctx);
+  if (!FirstWait || !all_of(Exits, [&](const RoleExit &E) {
+        return E.Kind == ExitKind::FallOff || E.Kind == ExitKind::Goto ||
+               E.Kind == ExitKind::Break || E.Kind == ExitKind::LoopCondition ||
+               (E.Kind == ExitKind::Return &&
+                SM.isBeforeInTranslationUnit(FirstWait->Loc,
+                                             E.At->getBeginLoc()));
+      }))
+    return {};
+  std::string Call = closeCallText(Named->Op.Object, Named->Op.Arrow,
+                                   Named->Op.FreeFunction, Close, Ctx);
   std::vector<FixItHint> Fixes;
-  if (FirstWait && !Object.empty() && !FirstWait->isImplicit() &&
+  if (FirstWait && !Call.empty() && !FirstWait->isImplicit() &&
       SM.isBeforeInTranslationUnit(Named->Op.Call->getBeginLoc(),
                                    FirstWait->Loc)) {
-    std::string Code =
-        Object + (Named->Op.Arrow ? "->" : ".") + Close.str() + "();";
-    if (!insertStatementBefore(FirstWait->Expr, S.parents(Producer.Function),
-                               Code, Ctx, Fixes))
+    std::string Code = Call + ";";
+    // Before the loop that joins the consumers, not inside it.
+    const Stmt *Before = FirstWait->Expr;
+    const ParentMap &Parents = S.parents(Producer.Function);
+    for (const Stmt *Loop = enclosingLoop(Before, Parents); Loop;
+         Loop = enclosingLoop(Loop, Parents)) {
+      if (Loop->getSourceRange().fullyContains(
+              Named->Op.Call->getSourceRange()))
+        break;
+      Before = Loop;
+    }
+    if (!insertStatementBefore(Before, Parents, Code, Ctx, Fixes))
       Fixes.clear();
   }
   return Fixes;
@@ -447,9 +464,11 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
             ? "no automatic fix is certain here; send the end markers on "
               "every way out of the producer (an RAII guard covers "
               "exceptions too)"
-            : "no automatic fix is certain here; call '" + Name + "." +
-                  Close.str() +
-                  "()' on every way out of the producer (an RAII guard "
+            : "no automatic fix is certain here; call '" +
+                  closeCallText(ProducerUse->Op->Op.Object,
+                                ProducerUse->Op->Op.Arrow,
+                                ProducerUse->Op->Op.FreeFunction, Close, Ctx) +
+                  "' on every way out of the producer (an RAII guard "
                   "covers exceptions too)";
   }
   Fix.Args = {Fix.FixTitle};

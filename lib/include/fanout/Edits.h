@@ -45,11 +45,19 @@ std::optional<BraceOpening> braceOpening(const clang::Stmt *Statement,
 /// exceptions included:
 ///   struct CloseOnExit { decltype(q) &queue; ~CloseOnExit() { queue.close(); }
 ///   } closeOnExit{q};
-/// None where it cannot be written certainly right (macros, `this`).
+/// None where it cannot be written certainly right (macros, `this`). With
+/// \p FreeFunction the close is a function taking a pointer to the queue
+/// (`ring_close(queue)`, a C-style queue).
 std::optional<clang::FixItHint>
 closeGuardInsertion(const clang::Stmt *Body, const clang::Expr *Object,
                     bool Arrow, llvm::StringRef Close,
-                    const clang::ASTContext &Ctx);
+                    const clang::ASTContext &Ctx, bool FreeFunction = false);
+
+/// The call that closes the queue \p Object names: `q.close()`,
+/// `p->close()`, or `ring_close(&q)` for a free-function close.
+std::string closeCallText(const clang::Expr *Object, bool Arrow,
+                          bool FreeFunction, llvm::StringRef Close,
+                          const clang::ASTContext &Ctx);
 
 /// Appends to \p Out an edit that includes the standard header \p Header
 /// (`atomic`) in the file of \p Near, after the last `#include` before it,
