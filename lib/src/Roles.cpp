@@ -348,7 +348,13 @@ bool RoleAnalysis::guardWakes(const VarDecl *Var, const FunctionDecl *F,
   if (const Expr *Init = Var->getInit()) {
     bool Wakes = false;
     auto Visit = [&](const Stmt *Node) {
-      if (const auto *Lambda = dyn_cast<LambdaExpr>(Node))
+      const auto *Lambda = dyn_cast<LambdaExpr>(Node);
+      // Or a lambda variable it is given (`Guard g{sendEndMarkers};`).
+      if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
+        if (const auto *Named = dyn_cast<VarDecl>(Ref->getDecl());
+            Named && Named != Var && Named->getInit())
+          Lambda = dyn_cast<LambdaExpr>(ignoreWrappers(Named->getInit()));
+      if (Lambda)
         for (const ReachedOp &Op : S.opsOf(Lambda->getCallOperator()))
           if (OpWakes(Op) && normalize(Op.Queue, F) == Queue)
             Wakes = true;

@@ -10,6 +10,8 @@
 #include "fanout/StrandedConsumer.h"
 #include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
+#include "fanout/MarkerFix.h"
+#include "fanout/StrandedProducer.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
@@ -442,13 +444,48 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   }
   bool Guard = false;
   F.Fixes = planFix(Producer, InProducer, Exits, *Api, Consumers, Guard);
+  // End markers instead of a close: a guard sends them on every way out.
+  bool MarkerGuard = false;
+  if (F.Fixes.empty() && OnMarkers && Producer.Role != Actor::Kind::Member)
+    for (const QueueUse &Use : Uses) {
+      if (Use.Actor != ProducerIndex || !IsPush(*Use.Op) ||
+          !Roles.isMarkerPush(*Use.Op, Markers))
+        continue;
+      // The guard goes where the markers are sent: the producer's body or
+      // the helper that produces; every way out must be in that function.
+      const FunctionDecl *Holder = Use.Op->Holder;
+      std::vector<const RoleExit *> Leaves;
+      flattenExits(Exits, Leaves);
+      const CallExpr *FirstPush = nullptr;
+      for (const QueueUse &Other : Uses)
+        if (Other.Actor == ProducerIndex && IsPush(*Other.Op) &&
+            Other.Op->Holder == Holder &&
+            !Roles.isMarkerPush(*Other.Op, Markers) &&
+            (!FirstPush ||
+             Ctx.getSourceManager().isBeforeInTranslationUnit(
+                 Other.Op->Op.Call->getBeginLoc(), FirstPush->getBeginLoc())))
+          FirstPush = Other.Op->Op.Call;
+      if (FirstPush && all_of(Leaves, [&](const RoleExit *Exit) {
+            return Exit->In == Holder;
+          })) {
+        F.Fixes = planEndMarkerGuard(Holder, Use.Op->Op.Call, FirstPush,
+                                     S.parents(Holder), Ctx);
+        MarkerGuard = !F.Fixes.empty();
+      }
+      break;
+    }
   StringRef Close = Api->reliableCloseFor(QueueSide::Consumers);
   const CallExpr *PushCall = ProducerUse->Op->Via.empty()
                                  ? ProducerUse->Op->Op.Call
                                  : ProducerUse->Op->Via.front();
   FindingNote Fix;
   Fix.Loc = PushCall->getExprLoc();
-  if (!F.Fixes.empty()) {
+  if (MarkerGuard) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.Loc = F.Fixes.front().RemoveRange.getBegin();
+    Fix.FixTitle = "send the end markers of '" + Name +
+                   "' on every way out of the producer with a guard";
+  } else if (!F.Fixes.empty()) {
     Fix.Kind = NoteKind::Fix;
     Fix.FixTitle =
         Guard ? "close '" + Name +

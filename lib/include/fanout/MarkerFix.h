@@ -1,0 +1,42 @@
+//===- MarkerFix.h - Send the end markers on every way out ----------------===//
+//
+// For queues closed by end markers (no close, or consumers that stop on a
+// sentinel): the producer's normal end sends them; an early way out (a
+// return, a jump, an exception) skips them and strands the consumers. The
+// fix moves the marker statement into a lambda and declares a guard that
+// sends them when the producer's scope is left without having sent them:
+//
+//   auto sendEndMarkers = [&] { for (...) q.push(marker); };
+//   struct EndMarkersOnExit { ... ~EndMarkersOnExit() { if (!sent) send(); } }
+//       endMarkersOnExit{sendEndMarkers};
+//   ...
+//   endMarkersOnExit.sent = true;   // where the markers were sent
+//   sendEndMarkers();
+//
+//===----------------------------------------------------------------------===//
+#ifndef FANOUT_MARKERFIX_H
+#define FANOUT_MARKERFIX_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/Diagnostic.h"
+#include "llvm/ADT/ArrayRef.h"
+#include <vector>
+
+namespace fanout {
+
+/// The edits that send the markers of \p MarkerPush (a call in \p Producer's
+/// own body) on every way out of \p Producer that starts at or after
+/// \p FirstPush; empty when they cannot be written certainly right (the
+/// marker code returns, names a variable declared after the guard's place,
+/// sits in a macro).
+std::vector<clang::FixItHint>
+planEndMarkerGuard(const clang::FunctionDecl *Producer,
+                   const clang::CallExpr *MarkerPush,
+                   const clang::CallExpr *FirstPush,
+                   const clang::ParentMap &Parents, clang::ASTContext &Ctx);
+
+} // namespace fanout
+
+#endif

@@ -1,0 +1,146 @@
+//===- MarkerFix.cpp - Send the end markers on every way out --------------===//
+#include "fanout/MarkerFix.h"
+#include "fanout/AstHelpers.h"
+#include "fanout/Edits.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+
+using namespace clang;
+using namespace llvm;
+
+namespace fanout {
+namespace {
+
+/// The statement of \p Block that holds \p S, or null.
+const Stmt *childHolding(const CompoundStmt *Block, const Stmt *S,
+                         const ParentMap &Parents) {
+  for (const Stmt *Node = S; Node; Node = Parents.getParent(Node))
+    if (Parents.getParent(Node) == Block)
+      return Node;
+  return nullptr;
+}
+
+/// The marker statement: the loop that sends one marker per consumer, or
+/// the push's own statement.
+const Stmt *markerStatement(const CallExpr *Push, const CallExpr *FirstPush,
+                            const ParentMap &Parents) {
+  const Stmt *Statement = Push;
+  for (const Stmt *P = Parents.getParent(Statement); P && isa<Expr>(P);
+       P = Parents.getParent(P))
+    Statement = P;
+  if (const Stmt *Loop = enclosingLoop(Push, Parents);
+      Loop &&
+      !Loop->getSourceRange().fullyContains(FirstPush->getSourceRange()))
+    return Loop;
+  return Statement;
+}
+
+/// Whether leaving \p S by a jump would now leave only the lambda.
+bool jumpsOut(const Stmt *S) {
+  bool Jumps = false;
+  auto Visit = [&](const Stmt *Node) {
+    Jumps |= isa<ReturnStmt, GotoStmt, CoreturnStmt>(Node);
+    if (!isLoop(S) && isa<BreakStmt, ContinueStmt>(Node))
+      Jumps = true;
+  };
+  Visit(S);
+  forEachDescendant(S, Visit);
+  return Jumps;
+}
+
+/// Whether every local variable \p S reads is declared before \p At.
+bool localsDeclaredBefore(const Stmt *S, SourceLocation At,
+                          const SourceManager &SM) {
+  bool Ok = true;
+  forEachDescendant(S, [&](const Stmt *Node) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+          Var && Var->isLocalVarDeclOrParm() && !isa<ParmVarDecl>(Var) &&
+          !SM.isBeforeInTranslationUnit(Var->getLocation(), At) &&
+          !S->getSourceRange().fullyContains(Var->getSourceRange()))
+        Ok = false;
+  });
+  return Ok;
+}
+
+/// \p Text with its lines after the first moved from \p From to \p To.
+std::string reindent(StringRef Text, StringRef From, StringRef To) {
+  std::string Out;
+  bool First = true;
+  SmallVector<StringRef, 8> Lines;
+  Text.split(Lines, '\n');
+  for (StringRef Line : Lines) {
+    if (!First) {
+      Out += "\n";
+      Out += To;
+      Line.consume_front(From);
+    }
+    Out += Line;
+    First = false;
+  }
+  return Out;
+}
+
+bool nameFree(const FunctionDecl *F, StringRef Name, const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  CharSourceRange Range =
+      CharSourceRange::getTokenRange(F->getBody()->getSourceRange());
+  bool Invalid = false;
+  StringRef Text = Lexer::getSourceText(Range, SM, Ctx.getLangOpts(), &Invalid);
+  return !Invalid && !Text.contains(Name);
+}
+
+} // namespace
+
+std::vector<FixItHint> planEndMarkerGuard(const FunctionDecl *Producer,
+                                          const CallExpr *MarkerPush,
+                                          const CallExpr *FirstPush,
+                                          const ParentMap &Parents,
+                                          ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const Stmt *Marker = markerStatement(MarkerPush, FirstPush, Parents);
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(Parents.getParent(Marker));
+  const Stmt *Anchor =
+      Block ? childHolding(Block, FirstPush, Parents) : nullptr;
+  if (!Anchor || Anchor == Marker || jumpsOut(Marker) ||
+      isInMacro(Marker->getSourceRange()) ||
+      isInMacro(Anchor->getSourceRange()) ||
+      !SM.isBeforeInTranslationUnit(Anchor->getBeginLoc(),
+                                    Marker->getBeginLoc()) ||
+      !localsDeclaredBefore(Marker, Anchor->getBeginLoc(), SM) ||
+      !nameFree(Producer, "sendEndMarkers", Ctx) ||
+      !nameFree(Producer, "EndMarkersOnExit", Ctx))
+    return {};
+  SourceLocation MarkerEnd = afterStatement(Marker, Ctx);
+  if (MarkerEnd.isInvalid() || MarkerEnd.isMacroID())
+    return {};
+  bool Invalid = false;
+  StringRef MarkerText = Lexer::getSourceText(
+      CharSourceRange::getCharRange(Marker->getBeginLoc(), MarkerEnd), SM,
+      Ctx.getLangOpts(), &Invalid);
+  if (Invalid || MarkerText.empty())
+    return {};
+  std::string AnchorIndent = indentationOf(Anchor->getBeginLoc(), SM);
+  std::string MarkerIndent = indentationOf(Marker->getBeginLoc(), SM);
+  std::string Body = reindent(MarkerText, MarkerIndent, AnchorIndent + "  ");
+  bool OneLine = StringRef(Body).find('\n') == StringRef::npos;
+  std::string Guard =
+      "auto sendEndMarkers = [&] {" +
+      (OneLine
+           ? " " + Body + " }"
+           : "\n" + AnchorIndent + "  " + Body + "\n" + AnchorIndent + "}") +
+      ";\n" + AnchorIndent +
+      "struct EndMarkersOnExit { decltype(sendEndMarkers) &send; bool sent = "
+      "false; ~EndMarkersOnExit() { if (!sent) send(); } } "
+      "endMarkersOnExit{sendEndMarkers};\n" +
+      AnchorIndent;
+  return {FixItHint::CreateInsertion(Anchor->getBeginLoc(), Guard),
+          FixItHint::CreateReplacement(
+              CharSourceRange::getCharRange(Marker->getBeginLoc(), MarkerEnd),
+              "endMarkersOnExit.sent = true;\n" + MarkerIndent +
+                  "sendEndMarkers();")};
+}
+
+} // namespace fanout
