@@ -117,9 +117,50 @@ braceOpening(const Stmt *Statement, const Stmt *Parent, const ASTContext &Ctx) {
                       indentationOf(TokenBegin, SM)};
 }
 
+/// `p->` through an overloaded operator-> (a smart pointer): the pointer,
+/// and the call goes through `->`.
+static const Expr *pointerBehindArrow(const Expr *Object, bool &Arrow) {
+  if (const auto *Op =
+          dyn_cast_or_null<CXXOperatorCallExpr>(ignoreWrappers(Object));
+      Op && Op->getOperator() == OO_Arrow && Op->getNumArgs() == 1) {
+    Arrow = true;
+    return Op->getArg(0);
+  }
+  return Object;
+}
+
+bool closeTakesNoArguments(const Expr *Object, StringRef Close) {
+  QualType T = Object->getType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return true; // Dependent or unknown: as the inference read it.
+  bool Found = false, NoArguments = false;
+  for (const CXXRecordDecl *Class = Record->getDefinition(); Class;) {
+    for (const Decl *D : Class->decls()) {
+      const auto *Method = dyn_cast<CXXMethodDecl>(D);
+      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+        Method = dyn_cast<CXXMethodDecl>(Template->getTemplatedDecl());
+      if (!Method || !Method->getIdentifier() || Method->getName() != Close)
+        continue;
+      Found = true;
+      NoArguments |= Method->getMinRequiredArguments() == 0;
+    }
+    // A close inherited from the one base (a wrapper over a queue).
+    Class = !Found && Class->getNumBases() == 1
+                ? Class->bases_begin()->getType()->getAsCXXRecordDecl()
+                : nullptr;
+  }
+  return !Found || NoArguments;
+}
+
 std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,
                           StringRef Close, const ASTContext &Ctx) {
-  std::string Text = Object ? sourceText(Object, Ctx) : "";
+  if (!Object || (!FreeFunction && !closeTakesNoArguments(Object, Close)))
+    return {};
+  Object = pointerBehindArrow(Object, Arrow);
+  std::string Text = sourceText(Object, Ctx);
   if (Text.empty() || Close.empty())
     return {};
   if (FreeFunction)
@@ -132,7 +173,10 @@ std::optional<FixItHint>
 closeGuardInsertion(const Stmt *Body, const Expr *Object, bool Arrow,
                     StringRef Close, const ASTContext &Ctx, bool FreeFunction) {
   const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
-  std::string Text = Object ? sourceText(Object, Ctx) : "";
+  if (!Object || (!FreeFunction && !closeTakesNoArguments(Object, Close)))
+    return std::nullopt;
+  Object = pointerBehindArrow(Object, Arrow);
+  std::string Text = sourceText(Object, Ctx);
   if (!Block || Text.empty() || Close.empty() ||
       isInMacro(Block->getSourceRange()) ||
       isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))

@@ -252,8 +252,19 @@ bool RoleAnalysis::isMarkerPush(const ReachedOp &Op,
     break;
   }
   // What the consumers stop on says which pushes are its markers.
-  if (Markers && Markers->What == MarkerSpec::Kind::EmptyValue)
-    return isEmptyValue(Arg);
+  if (Markers && Markers->What == MarkerSpec::Kind::EmptyValue) {
+    if (!Markers->Flag)
+      return isEmptyValue(Arg);
+    // An item whose field is empty: `Chunk{offset, std::string()}`, or the
+    // field left at its default.
+    if (const auto *List = dyn_cast<InitListExpr>(Arg)) {
+      if (const InitListExpr *Semantic = List->getSemanticForm())
+        List = Semantic;
+      unsigned Index = Markers->Flag->getFieldIndex();
+      return Index >= List->getNumInits() || isEmptyValue(List->getInit(Index));
+    }
+    return false;
+  }
   if (Markers && Markers->What == MarkerSpec::Kind::Flag && Markers->Flag)
     if (std::optional<bool> Set = setsFlag(Arg, Markers->Flag, Holder))
       return *Set;
@@ -840,6 +851,7 @@ bool RoleAnalysis::ConsumerRun::classifyPopLoop() {
 std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
                                                               bool Whole) {
   bool Negated = false;
+  bool AsksEmpty = false; // Through `x.empty()`: the marker is empty.
   const Expr *E = Cond;
   const QueueApi *Api = Result.Pop.Api;
   for (int Steps = 0; E && Steps < 8; ++Steps) {
@@ -869,6 +881,7 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
       }
       if (Name == "empty" || Name.contains_insensitive("null")) {
         Negated = !Negated;
+        AsksEmpty = true;
         E = Member->getImplicitObjectArgument();
         continue;
       }
@@ -889,9 +902,11 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
                  dyn_cast<FieldDecl>(Member->getMemberDecl()));
       return !Negated;
     }
+    // A field of the item that is empty (`chunk.bytes.empty()`), or set.
     if (Member)
-      noteMarker(MarkerSpec::Kind::Flag, nullptr,
-                 dyn_cast<FieldDecl>(Member->getMemberDecl()));
+      noteMarker(AsksEmpty ? MarkerSpec::Kind::EmptyValue
+                           : MarkerSpec::Kind::Flag,
+                 nullptr, dyn_cast<FieldDecl>(Member->getMemberDecl()));
     else if (!Api || Api->OnClosedPop != ClosedPopResult::EmptyValue)
       noteMarker(MarkerSpec::Kind::EmptyValue, nullptr, nullptr);
     return Negated;

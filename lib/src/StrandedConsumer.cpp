@@ -478,6 +478,13 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   const CallExpr *PushCall = ProducerUse->Op->Via.empty()
                                  ? ProducerUse->Op->Op.Call
                                  : ProducerUse->Op->Via.front();
+  // The close as this code would call it; `abort(...)` when it takes
+  // arguments that only the user can choose (an exception_ptr).
+  std::string CloseCall =
+      closeCallText(ProducerUse->Op->Op.Object, ProducerUse->Op->Op.Arrow,
+                    ProducerUse->Op->Op.FreeFunction, Close, Ctx);
+  if (CloseCall.empty())
+    CloseCall = Name + "." + Close.str() + "(...)";
   FindingNote Fix;
   Fix.Loc = PushCall->getExprLoc();
   if (MarkerGuard) {
@@ -501,10 +508,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
             ? "no automatic fix is certain here; send the end markers on "
               "every way out of the producer (an RAII guard covers "
               "exceptions too)"
-            : "no automatic fix is certain here; call '" +
-                  closeCallText(ProducerUse->Op->Op.Object,
-                                ProducerUse->Op->Op.Arrow,
-                                ProducerUse->Op->Op.FreeFunction, Close, Ctx) +
+            : "no automatic fix is certain here; call '" + CloseCall +
                   "' on every way out of the producer (an RAII guard "
                   "covers exceptions too)";
   }

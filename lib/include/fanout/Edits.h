@@ -53,6 +53,10 @@ closeGuardInsertion(const clang::Stmt *Body, const clang::Expr *Object,
                     bool Arrow, llvm::StringRef Close,
                     const clang::ASTContext &Ctx, bool FreeFunction = false);
 
+/// Whether the queue \p Object names has a \p Close member callable with no
+/// arguments (`abort(std::exception_ptr)` is not).
+bool closeTakesNoArguments(const clang::Expr *Object, llvm::StringRef Close);
+
 /// The call that closes the queue \p Object names: `q.close()`,
 /// `p->close()`, or `ring_close(&q)` for a free-function close.
 std::string closeCallText(const clang::Expr *Object, bool Arrow,

@@ -61,6 +61,8 @@ struct RoleExit {
 /// empty item, a flagged item, or an item equal to a constant.
 struct MarkerSpec {
   enum class Kind { None, EmptyValue, Flag, Equals } What = Kind::None;
+  /// For Flag: the field set on the marker; for EmptyValue, if any: the
+  /// field that is empty on it (`chunk.bytes.empty()`).
   const clang::FieldDecl *Flag = nullptr;
   const clang::Expr *Value = nullptr;
 };
