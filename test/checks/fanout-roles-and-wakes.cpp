@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <stop_token>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -203,3 +204,27 @@ void countedDrain(int n) {
 }
 // CHECK-MESSAGES: :[[@LINE-7]]:5: warning: this wait can block forever: workers push into bounded queue 'results' (BoundedQueue<int>, capacity 2), which is drained only after it; once the queue is full they block in 'push' [fanout-join-before-drain]
 // CHECK-FIXES: {{^}}  BoundedQueue<int> results(n);{{$}}
+
+// The end marker is an item whose field is empty; the producer sends it at
+// its normal end and stops when its push is refused. Correct: no warning.
+struct Chunk {
+  long offset = 0;
+  std::string bytes; // empty: end of file
+};
+
+void emptyFieldMarker(long size) {
+  BoundedQueue<Chunk> chunks(4);
+  std::thread reader([&] {
+    for (long offset = 0; offset < size; offset += 64)
+      if (!chunks.push(Chunk{offset, std::string(64, 'x')}))
+        return;
+    chunks.push(Chunk{size, std::string()});
+  });
+  Chunk chunk;
+  while (chunks.pop(chunk) && !chunk.bytes.empty())
+    if (!process(int(chunk.offset))) {
+      chunks.close();
+      break;
+    }
+  reader.join();
+}
