@@ -35,6 +35,23 @@ SourceLocation afterStatement(const Stmt *S, const ASTContext &Ctx) {
   return Lexer::getLocForEndOfToken(End, 0, SM, Ctx.getLangOpts());
 }
 
+/// After the `// comment` that ends the line \p Loc is on, if the rest of
+/// that line is one: the comment stays with its statement, not after a `}`.
+static SourceLocation afterTrailingComment(SourceLocation Loc,
+                                           const SourceManager &SM) {
+  auto [File, Offset] = SM.getDecomposedLoc(Loc);
+  bool Invalid = false;
+  StringRef Buffer = SM.getBufferData(File, &Invalid);
+  if (Invalid || Offset > Buffer.size())
+    return Loc;
+  StringRef Rest = Buffer.substr(Offset);
+  StringRef Line = Rest.take_until([](char C) { return C == '\n'; });
+  StringRef Trimmed = Line.ltrim(" \t");
+  if (!Trimmed.starts_with("//"))
+    return Loc;
+  return Loc.getLocWithOffset(Line.rtrim(" \t\r").size());
+}
+
 bool insertStatementBefore(const Stmt *S, const ParentMap &Parents,
                            const std::string &Code, const ASTContext &Ctx,
                            std::vector<FixItHint> &Out) {
@@ -72,8 +89,8 @@ bool insertStatementBefore(const Stmt *S, const ParentMap &Parents,
       std::string Indent = indentationOf(Begin, SM);
       Out.push_back(FixItHint::CreateInsertion(Brace->OpenAt, " {"));
       Out.push_back(FixItHint::CreateInsertion(Begin, Code + "\n" + Indent));
-      Out.push_back(
-          FixItHint::CreateInsertion(End, "\n" + Brace->ParentIndent + "}"));
+      Out.push_back(FixItHint::CreateInsertion(
+          afterTrailingComment(End, SM), "\n" + Brace->ParentIndent + "}"));
       return true;
     }
     Out.push_back(FixItHint::CreateInsertion(Begin, "{ " + Code + " "));

@@ -228,3 +228,24 @@ void emptyFieldMarker(long size) {
     }
   reader.join();
 }
+
+// A trailing comment stays with its statement when the fix wraps it in a
+// block.
+void trailingComment(int n) {
+  BoundedQueue<int> q(4);
+  std::thread c([&] {
+    int v;
+    while (q.pop(v))
+      if (!process(v))
+        return; // give up on the first failure
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  c.join();
+}
+// CHECK-MESSAGES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-FIXES: {{^}}      if (!process(v)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        q.close();{{$}}
+// CHECK-FIXES-NEXT: {{^}}        return; // give up on the first failure{{$}}
+// CHECK-FIXES-NEXT: {{^}}      }{{$}}
