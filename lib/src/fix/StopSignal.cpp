@@ -1,0 +1,554 @@
+//===- StopSignal.cpp - A stop signal for a queue that cannot be closed ---===//
+//
+// For a queue whose close does not wake a blocked push (or that has none):
+// a stop signal raised on every consumer exit, and each blocking push turned
+// into a retrying push that gives up once it is raised. The signal is a
+// std::stop_source the spawning function has, the producer std::jthread's own
+// stop token when the consumers can reach the thread, else a
+// std::atomic<bool> declared next to the queue.
+//
+//===----------------------------------------------------------------------===//
+#include "fanout/AstHelpers.h"
+#include "fanout/Edits.h"
+#include "fanout/FixStrategies.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace clang;
+using namespace llvm;
+
+namespace fanout {
+namespace {
+
+/// Where the signal is declared, and the indentation of that line.
+struct SignalHome {
+  SourceLocation DeclareAt;
+  std::string DeclIndent;
+};
+
+/// The lambdas that run the consumers, and the producer's (null when the
+/// spawner itself produces).
+struct ThreadBodies {
+  std::vector<const LambdaExpr *> Consumers;
+  const LambdaExpr *Producer = nullptr;
+};
+
+/// How the signal is raised and read, and how the note says so.
+struct StopSignal {
+  std::string Raise, Raised, Description, Until;
+};
+
+/// The push that gives up: retryPushTemplate's format and whether it waits.
+struct RetryPush {
+  std::string Template;
+  bool Waits = false;
+};
+
+/// The queue, when the fix can reach it: a variable of the spawner (or its
+/// parameter) pushed to directly, whose consumers are threads it starts.
+const VarDecl *signalledQueue(const FixContext &Fx) {
+  const StrandedProducerCase &Case = Fx.Case;
+  const auto *Queue = dyn_cast_or_null<VarDecl>(Case.Model->declOf(Case.Queue));
+  if (!Queue || !Case.Queue.fields().empty() || !Case.Push->Via.empty())
+    return nullptr;
+  for (const ConsumerCase &Consumer : Case.Consumers)
+    if (!Consumer.Role.ViaToLoop.empty() || !Consumer.Who->Spawn)
+      return nullptr;
+  return Queue;
+}
+
+/// Where the signal can be declared: right after the queue, or first thing
+/// in the function that takes the queue as a parameter.
+std::optional<SignalHome> signalHome(const FixContext &Fx,
+                                     const VarDecl *Queue) {
+  const FunctionDecl *Spawner = Fx.Case.Spawner;
+  const Stmt *SpawnerBody = Spawner->getBody();
+  SignalHome Home;
+  if (isa<ParmVarDecl>(Queue)) {
+    if (Queue->getDeclContext() != Spawner || !isa<CompoundStmt>(SpawnerBody))
+      return std::nullopt;
+    const auto *Body = cast<CompoundStmt>(SpawnerBody);
+    if (Body->body_empty() || isInMacro(Body->body_front()->getSourceRange()))
+      return std::nullopt;
+    Home.DeclareAt = Body->body_front()->getBeginLoc();
+    Home.DeclIndent = indentationOf(Home.DeclareAt, Fx.SM);
+  } else {
+    const Stmt *DeclStatement = nullptr;
+    forEachDescendant(SpawnerBody, [&](const Stmt *Node) {
+      if (const auto *DS = dyn_cast<DeclStmt>(Node))
+        for (const Decl *D : DS->decls())
+          if (D->getCanonicalDecl() == Queue->getCanonicalDecl())
+            DeclStatement = DS;
+    });
+    if (!DeclStatement || isInMacro(DeclStatement->getSourceRange()) ||
+        !isa_and_nonnull<CompoundStmt>(
+            Fx.S.parents(Spawner).getParent(DeclStatement)))
+      return std::nullopt;
+    Home.DeclareAt = afterStatement(DeclStatement, Fx.Ctx);
+    Home.DeclIndent = indentationOf(DeclStatement->getBeginLoc(), Fx.SM);
+  }
+  if (Home.DeclareAt.isInvalid() || Home.DeclareAt.isMacroID())
+    return std::nullopt;
+  return Home;
+}
+
+/// The lambda expression whose call operator is \p Body, written in the
+/// spawning function; null for any other body.
+const LambdaExpr *lambdaRunning(const FixContext &Fx,
+                                const FunctionDecl *Body) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Body);
+  if (!Method || !Method->getParent()->isLambda())
+    return nullptr;
+  const CXXRecordDecl *Class = Method->getParent();
+  const LambdaExpr *Found = nullptr;
+  std::vector<const Stmt *> Work{Fx.Case.Spawner->getBody()};
+  while (!Work.empty() && !Found) {
+    const Stmt *Node = Work.back();
+    Work.pop_back();
+    if (const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Node))
+      if (Lambda->getLambdaClass() == Class)
+        Found = Lambda;
+    if (Node)
+      for (const Stmt *Child : Node->children())
+        if (Child)
+          Work.push_back(Child);
+  }
+  return Found;
+}
+
+/// Every thread body involved, when each is a lambda written after
+/// \p DeclareAt (so it can name the signal).
+std::optional<ThreadBodies> threadBodies(const FixContext &Fx,
+                                         SourceLocation DeclareAt) {
+  const StrandedProducerCase &Case = Fx.Case;
+  ThreadBodies Bodies;
+  for (const ConsumerCase &Consumer : Case.Consumers) {
+    const LambdaExpr *Lambda = lambdaRunning(Fx, Consumer.Who->Function);
+    if (!Lambda ||
+        !Fx.SM.isBeforeInTranslationUnit(DeclareAt, Lambda->getBeginLoc()))
+      return std::nullopt;
+    Bodies.Consumers.push_back(Lambda);
+  }
+  if (Case.producerSpawn()) {
+    Bodies.Producer = lambdaRunning(Fx, Case.Producer->Function);
+    if (!Bodies.Producer || !Fx.SM.isBeforeInTranslationUnit(
+                                DeclareAt, Bodies.Producer->getBeginLoc()))
+      return std::nullopt;
+  }
+  return Bodies;
+}
+
+/// Makes \p Lambda see \p Name by reference: nothing to do under `[&]`,
+/// else `&Name` joins its capture list.
+bool captureByReference(const LambdaExpr *Lambda, StringRef Name,
+                        std::vector<FixItHint> &Out) {
+  if (Lambda->getCaptureDefault() == LCD_ByRef)
+    return true;
+  SourceRange Intro = Lambda->getIntroducerRange();
+  if (Intro.isInvalid() || isInMacro(Intro))
+    return false;
+  bool Empty = Lambda->capture_begin() == Lambda->capture_end() &&
+               Lambda->getCaptureDefault() == LCD_None;
+  Out.push_back(FixItHint::CreateInsertion(Intro.getEnd(),
+                                           (Empty ? "&" : ", &") + Name.str()));
+  return true;
+}
+
+/// Captures \p Name in every consumer body, and in the producer's when
+/// \p AndProducer.
+bool captureInBodies(const ThreadBodies &Bodies, StringRef Name,
+                     bool AndProducer, std::vector<FixItHint> &Out) {
+  for (const LambdaExpr *Lambda : Bodies.Consumers)
+    if (!captureByReference(Lambda, Name, Out))
+      return false;
+  return !AndProducer || !Bodies.Producer ||
+         captureByReference(Bodies.Producer, Name, Out);
+}
+
+/// \p Base, or \p Base with a number, so that it names nothing in the
+/// spawning function yet.
+std::string freshName(const FixContext &Fx, StringRef Base) {
+  StringRef Text = Lexer::getSourceText(
+      CharSourceRange::getTokenRange(Fx.Case.Spawner->getSourceRange()), Fx.SM,
+      Fx.LangOpts);
+  auto Used = [&](StringRef Candidate) {
+    for (size_t At = Text.find(Candidate); At != StringRef::npos;
+         At = Text.find(Candidate, At + 1)) {
+      auto IsIdent = [](char C) { return isAlnum(C) || C == '_'; };
+      bool Before = At > 0 && IsIdent(Text[At - 1]);
+      bool After = At + Candidate.size() < Text.size() &&
+                   IsIdent(Text[At + Candidate.size()]);
+      if (!Before && !After)
+        return true;
+    }
+    return false;
+  };
+  std::string Result = Base.str();
+  for (int I = 2; Used(Result) && I < 100; ++I)
+    Result = (Base + Twine(I)).str();
+  return Result;
+}
+
+/// A named std::stop_source of the spawner declared before every body and
+/// every push, so all of them can use it.
+const VarDecl *existingStopSource(const FixContext &Fx,
+                                  const ThreadBodies &Bodies) {
+  const SourceManager &SM = Fx.SM;
+  auto BeforeAllBodies = [&](SourceLocation Loc) {
+    return all_of(Bodies.Consumers,
+                  [&](const LambdaExpr *Lambda) {
+                    return SM.isBeforeInTranslationUnit(Loc,
+                                                        Lambda->getBeginLoc());
+                  }) &&
+           (!Bodies.Producer || SM.isBeforeInTranslationUnit(
+                                    Loc, Bodies.Producer->getBeginLoc())) &&
+           all_of(Fx.Case.ProducerPushes, [&](const ReachedOp *Push) {
+             return SM.isBeforeInTranslationUnit(Loc,
+                                                 Push->Op.Call->getBeginLoc());
+           });
+  };
+  const VarDecl *StopSource = nullptr;
+  forEachDescendant(Fx.Case.Spawner->getBody(), [&](const Stmt *Node) {
+    if (const auto *DS = dyn_cast<DeclStmt>(Node))
+      for (const Decl *D : DS->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D)) {
+          const CXXRecordDecl *Type = Var->getType()->getAsCXXRecordDecl();
+          if (!StopSource && Type && Type->isInStdNamespace() &&
+              Type->getName() == "stop_source" && Var->getIdentifier() &&
+              BeforeAllBodies(Var->getLocation()))
+            StopSource = Var;
+        }
+  });
+  return StopSource;
+}
+
+/// The producer's std::jthread variable, when every consumer body comes
+/// after it (so it can name the thread).
+const VarDecl *producerJThread(const FixContext &Fx,
+                               const ThreadBodies &Bodies) {
+  const SpawnSite *Spawn = Fx.Case.producerSpawn();
+  const VarDecl *Thread =
+      Spawn && Spawn->Kind == "std::jthread" &&
+              Spawn->Handle.base() == AccessPath::BaseKind::Var &&
+              Spawn->Handle.fields().empty()
+          ? dyn_cast<VarDecl>(Spawn->Handle.variable())
+          : nullptr;
+  if (!Thread || !Bodies.Producer)
+    return nullptr;
+  const CXXRecordDecl *Type = Thread->getType()->getAsCXXRecordDecl();
+  if (!Type || Type->getName() != "jthread")
+    return nullptr;
+  bool ConsumersAfter = all_of(Bodies.Consumers, [&](const LambdaExpr *L) {
+    return Fx.SM.isBeforeInTranslationUnit(Thread->getLocation(),
+                                           L->getBeginLoc());
+  });
+  return ConsumersAfter ? Thread : nullptr;
+}
+
+/// Signal through \p Source: every body captures it.
+std::optional<StopSignal> stopSourceSignal(const VarDecl *Source,
+                                           const ThreadBodies &Bodies,
+                                           std::vector<FixItHint> &Out) {
+  std::string Name = Source->getNameAsString();
+  if (!captureInBodies(Bodies, Name, /*AndProducer=*/true, Out))
+    return std::nullopt;
+  StopSignal Signal;
+  Signal.Raise = Name + ".request_stop();";
+  Signal.Raised = Name + ".stop_requested()";
+  Signal.Description =
+      formatv("request stop through '{0}' on each consumer exit", Name).str();
+  Signal.Until = "stop is requested";
+  return Signal;
+}
+
+/// The stop token the producer's jthread passes its body: its first
+/// parameter, or one the fix adds (`[&](std::stop_token stop) {...}`).
+std::optional<std::string> producerStopToken(const FixContext &Fx,
+                                             const ThreadBodies &Bodies,
+                                             std::vector<FixItHint> &Out) {
+  const FunctionDecl *Op = Fx.Case.Producer->Function;
+  if (Op->getNumParams() != 0) {
+    const ParmVarDecl *First = Op->getParamDecl(0);
+    const CXXRecordDecl *Type =
+        First->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    if (!Type || Type->getName() != "stop_token" || !First->getIdentifier())
+      return std::nullopt;
+    return First->getName().str();
+  }
+  std::string Token = freshName(Fx, "stopToken");
+  const TypeSourceInfo *TSI = Op->getTypeSourceInfo();
+  auto Proto = TSI ? TSI->getTypeLoc().getAsAdjusted<FunctionProtoTypeLoc>()
+                   : FunctionProtoTypeLoc();
+  if (!Bodies.Producer->hasExplicitParameters()) {
+    SourceLocation Intro = Bodies.Producer->getIntroducerRange().getEnd();
+    if (Intro.isInvalid() || Intro.isMacroID())
+      return std::nullopt;
+    Out.push_back(FixItHint::CreateInsertion(
+        Lexer::getLocForEndOfToken(Intro, 0, Fx.SM, Fx.LangOpts),
+        "(std::stop_token " + Token + ")"));
+  } else if (Proto && Proto.getLParenLoc().isValid() &&
+             !Proto.getLParenLoc().isMacroID()) {
+    Out.push_back(FixItHint::CreateInsertion(
+        Lexer::getLocForEndOfToken(Proto.getLParenLoc(), 0, Fx.SM, Fx.LangOpts),
+        "std::stop_token " + Token));
+  } else {
+    return std::nullopt;
+  }
+  return Token;
+}
+
+/// Signal through the producer thread \p Thread: the consumers request its
+/// stop, the producer reads its token.
+std::optional<StopSignal> jthreadSignal(const FixContext &Fx,
+                                        const VarDecl *Thread,
+                                        const ThreadBodies &Bodies,
+                                        std::vector<FixItHint> &Out) {
+  std::optional<std::string> Token = producerStopToken(Fx, Bodies, Out);
+  if (!Token)
+    return std::nullopt;
+  std::string Name = Thread->getNameAsString();
+  if (!captureInBodies(Bodies, Name, /*AndProducer=*/false, Out))
+    return std::nullopt;
+  StopSignal Signal;
+  Signal.Raise = Name + ".request_stop();";
+  Signal.Raised = *Token + ".stop_requested()";
+  Signal.Description = formatv("request stop of the producer thread '{0}' on "
+                               "each consumer exit",
+                               Name);
+  Signal.Until = "stop is requested";
+  return Signal;
+}
+
+/// Signal through a new std::atomic<bool> declared at \p Home, named after
+/// \p Queue (`q_closed` beside `q_`, else `qClosed`).
+std::optional<StopSignal> flagSignal(const FixContext &Fx, const VarDecl *Queue,
+                                     const SignalHome &Home,
+                                     const ThreadBodies &Bodies,
+                                     std::vector<FixItHint> &Out) {
+  std::string QueueVar = Queue->getNameAsString();
+  std::string Flag =
+      freshName(Fx, StringRef(QueueVar).contains('_') ||
+                            StringRef(QueueVar).ends_with("_")
+                        ? StringRef(QueueVar).rtrim('_').str() + "_closed"
+                        : QueueVar + "Closed");
+  Out.push_back(FixItHint::CreateInsertion(
+      Home.DeclareAt,
+      isa<ParmVarDecl>(Queue)
+          ? "std::atomic<bool> " + Flag + "{false};\n" + Home.DeclIndent
+          : "\n" + Home.DeclIndent + "std::atomic<bool> " + Flag + "{false};"));
+  insertIncludeIfMissing("atomic", Home.DeclareAt, Fx.Ctx, Out);
+  if (!captureInBodies(Bodies, Flag, /*AndProducer=*/true, Out))
+    return std::nullopt;
+  StopSignal Signal;
+  Signal.Raise = Flag + " = true;";
+  Signal.Raised = Flag;
+  Signal.Description = formatv("raise '{0}' on each consumer exit", Flag).str();
+  Signal.Until = formatv("'{0}' is raised", Flag).str();
+  return Signal;
+}
+
+/// The signal, in order of preference: a std::stop_source the function
+/// already has, the producer jthread's stop token, else an atomic flag.
+std::optional<StopSignal>
+chooseSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
+             const ThreadBodies &Bodies, std::vector<FixItHint> &Out) {
+  if (const VarDecl *Source = existingStopSource(Fx, Bodies))
+    return stopSourceSignal(Source, Bodies, Out);
+  if (const VarDecl *Thread = producerJThread(Fx, Bodies))
+    return jthreadSignal(Fx, Thread, Bodies, Out);
+  return flagSignal(Fx, Queue, Home, Bodies, Out);
+}
+
+/// The statement that is the push \p Call (through its cleanups and
+/// casts), and its parent in \p Parent; null unless nobody reads its result.
+const Stmt *discardedPushStatement(const CallExpr *Call,
+                                   const ParentMap &Parents,
+                                   const Stmt *&Parent) {
+  const Stmt *Statement = Call;
+  Parent = Parents.getParent(Call);
+  while (Parent && isa<ExprWithCleanups, ImplicitCastExpr>(Parent)) {
+    Statement = Parent;
+    Parent = Parents.getParent(Parent);
+  }
+  if (!isa_and_nonnull<CompoundStmt, IfStmt, WhileStmt, ForStmt, DoStmt,
+                       CXXForRangeStmt>(Parent) ||
+      (isa<IfStmt, WhileStmt, ForStmt, DoStmt>(Parent) &&
+       none_of(Parent->children(),
+               [&](const Stmt *Child) { return Child == Statement; })))
+    return nullptr;
+  if (const auto *If = dyn_cast<IfStmt>(Parent))
+    if (If->getCond() == Statement)
+      return nullptr;
+  return Statement;
+}
+
+/// The push's arguments as written, when evaluating them again on each
+/// attempt changes nothing.
+std::optional<std::string> retryArguments(const FixContext &Fx,
+                                          const CallExpr *Call) {
+  std::string Args;
+  for (const Expr *Arg : Call->arguments()) {
+    const Expr *Plain = ignoreWrappers(Arg);
+    if (const auto *Move = dyn_cast<CallExpr>(Plain))
+      if (Move->isCallToStdMove() && Move->getNumArgs() == 1)
+        Plain = ignoreWrappers(Move->getArg(0));
+    if (Plain->HasSideEffects(Fx.Ctx) || isa<CXXDefaultArgExpr>(Arg))
+      return std::nullopt;
+    std::string Text = sourceText(Arg, Fx.Ctx);
+    if (Text.empty())
+      return std::nullopt;
+    Args += (Args.empty() ? "" : ", ") + Text;
+  }
+  return Args;
+}
+
+/// Once the signal is raised the producer must also stop producing: a push
+/// in the producer loop leaves it (break from the outermost loop, else
+/// return from a thread's void body); one outside any loop just gives up
+/// (empty).
+std::optional<std::string> stopAfterSignal(const FixContext &Fx,
+                                           const CallExpr *Call,
+                                           const ParentMap &Parents) {
+  const Stmt *Loop = enclosingLoop(Call, Parents);
+  if (!Loop)
+    return std::string();
+  bool BreakLeavesAll =
+      Loop == Fx.Case.ProducerLoop && !enclosingLoop(Loop, Parents);
+  for (const Stmt *P = Parents.getParent(Call); P && P != Loop;
+       P = Parents.getParent(P))
+    BreakLeavesAll &= !isa<SwitchStmt>(P);
+  if (BreakLeavesAll)
+    return std::string("break;");
+  if (Fx.Case.producerSpawn() &&
+      Fx.Case.producerFunction()->getReturnType()->isVoidType())
+    return std::string("return;");
+  return std::nullopt;
+}
+
+/// Turns the blocking push \p PushOp into a retry that gives up once
+/// \p Signal is raised, with the includes it needs at \p IncludeAt.
+bool retryPush(const FixContext &Fx, const ReachedOp *PushOp,
+               const StopSignal &Signal, const RetryPush &Retry,
+               SourceLocation IncludeAt, std::vector<FixItHint> &Out) {
+  const FunctionDecl *ProducerFunction = Fx.Case.producerFunction();
+  const ParentMap &Parents = Fx.S.parents(ProducerFunction);
+  const QueueOperation &Push = PushOp->Op;
+  const CallExpr *Call = Push.Call;
+  if (!PushOp->Via.empty() || PushOp->Holder != ProducerFunction ||
+      isInMacro(Call->getSourceRange()))
+    return false;
+  const Stmt *Parent = nullptr;
+  const Stmt *Statement = discardedPushStatement(Call, Parents, Parent);
+  if (!Statement)
+    return false;
+  std::optional<std::string> Args = retryArguments(Fx, Call);
+  if (!Args)
+    return false;
+  std::string Object = Push.Object ? sourceText(Push.Object, Fx.Ctx) : "";
+  if (Object.empty() || isa<CXXThisExpr>(Push.Object->IgnoreParenImpCasts()))
+    return false;
+  std::string Attempt =
+      formatv(Retry.Template.c_str(), Object + (Push.Arrow ? "->" : "."), *Args)
+          .str();
+  std::optional<std::string> Stop = stopAfterSignal(Fx, Call, Parents);
+  if (!Stop)
+    return false;
+  std::optional<BraceOpening> Brace;
+  std::string Indent = indentationOf(Statement->getBeginLoc(), Fx.SM);
+  if (!Stop->empty() && !isa<CompoundStmt>(Parent)) {
+    // A lone loop body becomes a block to hold the stop.
+    Brace = braceOpening(Statement, Parent, Fx.Ctx);
+    if (!Brace)
+      return false;
+  }
+  const std::string &Raised = Signal.Raised;
+  std::string Code = "while (!" + Raised + " && !" + Attempt + ")";
+  Code += Retry.Waits ? " {\n" + Indent + "}"
+                      : "\n" + Indent +
+                            "  std::this_thread::sleep_for(std::chrono::"
+                            "milliseconds(1));";
+  if (!Stop->empty())
+    Code += "\n" + Indent + "if (" + Raised + ")\n" + Indent + "  " + *Stop;
+  if (Brace) {
+    Out.push_back(FixItHint::CreateInsertion(Brace->OpenAt, " {"));
+    Code += "\n" + Brace->ParentIndent + "}";
+  }
+  SourceLocation After = afterStatement(Statement, Fx.Ctx);
+  if (After.isInvalid() || After.isMacroID())
+    return false;
+  Out.push_back(FixItHint::CreateReplacement(
+      CharSourceRange::getCharRange(Statement->getBeginLoc(), After), Code));
+  insertIncludeIfMissing("chrono", IncludeAt, Fx.Ctx, Out);
+  if (!Retry.Waits)
+    insertIncludeIfMissing("thread", IncludeAt, Fx.Ctx, Out);
+  return true;
+}
+
+} // namespace
+
+std::string retryPushTemplate(const FixContext &Fx, bool &Waits) {
+  const StrandedProducerCase &Case = Fx.Case;
+  // The API's own row, else a non-blocking push of the class that takes the
+  // blocking one's arguments and says whether it pushed.
+  Waits = Case.Api->RetryPushWaits;
+  if (!Case.Api->RetryPush.empty())
+    return Case.Api->RetryPush;
+  Waits = false;
+  const Expr *Object = Case.Push->Op.Object;
+  const CXXRecordDecl *Record =
+      Object ? pointeeRecord(Object->getType()) : nullptr;
+  if (!Record || !Record->hasDefinition())
+    return {};
+  for (const std::string &Method : Case.Api->NonBlockingPush)
+    for (const CXXMethodDecl *Candidate : Record->getDefinition()->methods())
+      if (Candidate->getIdentifier() && Candidate->getName() == Method &&
+          Candidate->getNumParams() == Case.Push->Op.Call->getNumArgs() &&
+          Candidate->getReturnType()->isBooleanType())
+        return "{0}" + Method + "({1})";
+  return {};
+}
+
+std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
+  RetryPush Retry;
+  Retry.Template = retryPushTemplate(Fx, Retry.Waits);
+  const VarDecl *Queue = signalledQueue(Fx);
+  if (Retry.Template.empty() || !Queue)
+    return std::nullopt;
+  std::optional<SignalHome> Home = signalHome(Fx, Queue);
+  if (!Home)
+    return std::nullopt;
+  std::optional<ThreadBodies> Bodies = threadBodies(Fx, Home->DeclareAt);
+  if (!Bodies)
+    return std::nullopt;
+
+  StrategyPlan Plan;
+  std::optional<StopSignal> Signal =
+      chooseSignal(Fx, Queue, *Home, *Bodies, Plan.Edits);
+  if (!Signal)
+    return std::nullopt;
+  if (!planExitStatements(
+          Fx,
+          [&](const FunctionDecl *, const AccessPath &) {
+            return Signal->Raise;
+          },
+          /*GuardWhenCallsThrow=*/false, Plan.Edits))
+    return std::nullopt;
+  for (const ReachedOp *Push : Fx.Case.ProducerPushes)
+    if (!retryPush(Fx, Push, *Signal, Retry, Home->DeclareAt, Plan.Edits))
+      return std::nullopt;
+
+  Plan.NoteAt = Fx.firstEdit(Plan.Edits);
+  Plan.Summary =
+      Signal->Description +
+      formatv(", and push with '{0}' until there is room or {1}",
+              StringRef(Retry.Template).drop_front(3).split('(').first,
+              Signal->Until)
+          .str();
+  return Plan;
+}
+
+} // namespace fanout
