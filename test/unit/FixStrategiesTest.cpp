@@ -1,0 +1,444 @@
+//===- FixStrategiesTest.cpp - Each stranded-producer fix strategy alone --===//
+//
+// Each strategy of FixStrategies.h run on its own on a snippet's one
+// stranded producer: which edits it makes, their text and place, and where
+// it declines.
+//
+//===----------------------------------------------------------------------===//
+#include "fanout/FixStrategies.h"
+#include "TestSupport.h"
+#include "fanout/FanOut.h"
+#include "fanout/TUAnalysis.h"
+#include "clang/Basic/SourceManager.h"
+#include "gtest/gtest.h"
+
+using namespace fanout;
+using namespace fanout::test;
+
+namespace {
+
+/// The one stranded producer of the function `spawner` in a snippet, with
+/// everything its FixContext points into kept alive.
+class OneCase {
+public:
+  explicit OneCase(const std::string &Code) : AST(parse(Code)) {
+    if (!AST)
+      return;
+    clang::ASTContext &Ctx = AST->getASTContext();
+    const clang::FunctionDecl *Spawner = findFunction(Ctx, "spawner");
+    if (!Spawner)
+      return;
+    Analysis = std::make_unique<TUAnalysis>(Ctx, Options);
+    Model = std::make_unique<FanOut>(Spawner, Analysis->summaries());
+    Cases = findStrandedProducerCases(*Model, Analysis->roles());
+    if (Cases.size() == 1)
+      Fx = std::make_unique<FixContext>(Cases.front(), Ctx);
+  }
+
+  /// Null unless the snippet has exactly one stranded producer.
+  const FixContext *context() const { return Fx.get(); }
+  const StrandedProducerCase &theCase() const { return Cases.front(); }
+
+  /// An edit as `line:column text`, or `line:column-line:column text` for a
+  /// replacement (its end excluded); lines are the snippet's own, `prelude`
+  /// for the prelude's.
+  std::string show(const clang::FixItHint &Fix) const {
+    const clang::SourceManager &SM = AST->getSourceManager();
+    auto At = [&](clang::SourceLocation Loc) {
+      int Line = lineOf(Loc);
+      return (Line > 0 ? std::to_string(Line) : std::string("prelude")) + ":" +
+             std::to_string(SM.getSpellingColumnNumber(Loc));
+    };
+    std::string Where = At(Fix.RemoveRange.getBegin());
+    if (Fix.RemoveRange.getBegin() != Fix.RemoveRange.getEnd())
+      Where += "-" + At(Fix.RemoveRange.getEnd());
+    return Where + " " + Fix.CodeToInsert;
+  }
+  std::vector<std::string> show(llvm::ArrayRef<clang::FixItHint> Fixes) const {
+    std::vector<std::string> Shown;
+    for (const clang::FixItHint &Fix : Fixes)
+      Shown.push_back(show(Fix));
+    return Shown;
+  }
+
+  /// The snippet's line of \p Loc (the prelude's lines not counted).
+  int lineOf(clang::SourceLocation Loc) const {
+    static const int PreludeLines = [] {
+      std::string Prelude = prelude();
+      return static_cast<int>(std::count(Prelude.begin(), Prelude.end(), '\n'));
+    }();
+    return static_cast<int>(
+               AST->getSourceManager().getSpellingLineNumber(Loc)) -
+           PreludeLines;
+  }
+
+private:
+  AnalysisOptions Options;
+  std::unique_ptr<clang::ASTUnit> AST;
+  std::unique_ptr<TUAnalysis> Analysis;
+  std::unique_ptr<FanOut> Model;
+  std::vector<StrandedProducerCase> Cases;
+  std::unique_ptr<FixContext> Fx;
+};
+
+// The mission's example: consumers joined before the producer, each can
+// return early; BoundedQueue::push returns false once the queue is closed.
+const char *JoinedFirst = R"cpp(
+void spawner(int n) {
+  BoundedQueue<int> q(8);
+  std::thread producer([&] { for (int i = 0; i < n; ++i) q.push(i); q.close(); });
+  std::vector<std::thread> pool;
+  for (int w = 0; w < 4; ++w)
+    pool.emplace_back([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  for (auto &t : pool) t.join();
+  producer.join();
+}
+)cpp";
+
+// The same, but the producer is waited for before the consumers.
+const char *ProducerJoinedFirst = R"cpp(
+void spawner(int n) {
+  BoundedQueue<int> q(8);
+  std::thread producer([&] { for (int i = 0; i < n; ++i) q.push(i); q.close(); });
+  std::thread consumer([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  producer.join();
+  consumer.join();
+}
+)cpp";
+
+TEST(JoinSideCloseTest, ClosesOnceBeforeTheProducerIsJoined) {
+  OneCase C(JoinedFirst);
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planJoinSideClose(*C.context());
+  ASSERT_TRUE(Plan);
+  EXPECT_EQ(C.show(Plan->Edits),
+            std::vector<std::string>{"9:3 q.close();\n  "});
+  // The note sits at the producer's join.
+  EXPECT_EQ(C.lineOf(Plan->NoteAt), 9);
+  EXPECT_EQ(Plan->Summary, "close 'q' once the consumers are joined");
+}
+
+TEST(JoinSideCloseTest, DeclinesWhenTheProducerIsJoinedFirst) {
+  OneCase C(ProducerJoinedFirst);
+  ASSERT_TRUE(C.context());
+  EXPECT_FALSE(planJoinSideClose(*C.context()));
+  // The close on the consumer's exit still works there.
+  EXPECT_TRUE(planExitCloses(*C.context()));
+}
+
+TEST(JoinSideCloseTest, DeclinesWhenAConsumerIsJoinedAfterTheProducer) {
+  OneCase C(R"cpp(
+void spawner(int n) {
+  BoundedQueue<int> q(8);
+  std::thread producer([&] { for (int i = 0; i < n; ++i) q.push(i); q.close(); });
+  std::thread a([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  std::thread b([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  a.join();
+  producer.join();
+  b.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  EXPECT_FALSE(planJoinSideClose(*C.context()));
+}
+
+TEST(ExitClosesTest, ClosesOnTheConsumerReturn) {
+  OneCase C(ProducerJoinedFirst);
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planExitCloses(*C.context());
+  ASSERT_TRUE(Plan);
+  // The lone `return` becomes a block that closes first.
+  EXPECT_EQ(C.show(Plan->Edits),
+            (std::vector<std::string>{"5:71 { q.close(); ", "5:78  }"}));
+  EXPECT_EQ(C.lineOf(Plan->NoteAt), 5);
+  EXPECT_EQ(Plan->Summary, "close 'q' on each consumer exit");
+}
+
+TEST(ExitClosesTest, ClosesAfterAPopLoopThatStopsOnASentinel) {
+  OneCase C(R"cpp(
+void spawner(int n) {
+  BoundedQueue<int> q(8);
+  std::thread consumer([&] {
+    int i;
+    while (q.pop(i) && i >= 0)
+      process(i);
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planExitCloses(*C.context());
+  ASSERT_TRUE(Plan);
+  EXPECT_EQ(C.show(Plan->Edits),
+            std::vector<std::string>{"7:18 \n    q.close();"});
+}
+
+TEST(ExitClosesTest, ExitStatementsTakeAnyCode) {
+  OneCase C(ProducerJoinedFirst);
+  ASSERT_TRUE(C.context());
+  std::vector<clang::FixItHint> Edits;
+  ASSERT_TRUE(planExitStatements(
+      *C.context(),
+      [](const clang::FunctionDecl *, const AccessPath &) {
+        return std::string("stop();");
+      },
+      /*GuardWhenCallsThrow=*/false, Edits));
+  EXPECT_EQ(C.show(Edits),
+            (std::vector<std::string>{"5:71 { stop(); ", "5:78  }"}));
+  // A statement that cannot be written declines the whole plan.
+  Edits.clear();
+  EXPECT_FALSE(planExitStatements(
+      *C.context(),
+      [](const clang::FunctionDecl *, const AccessPath &) {
+        return std::string();
+      },
+      /*GuardWhenCallsThrow=*/false, Edits));
+}
+
+TEST(ProducerStopTest, StopsTheProducerLoopOnAFailedPush) {
+  OneCase C(JoinedFirst);
+  ASSERT_TRUE(C.context());
+  std::optional<std::vector<clang::FixItHint>> Edits =
+      planProducerStop(*C.context());
+  ASSERT_TRUE(Edits);
+  EXPECT_EQ(C.show(*Edits),
+            std::vector<std::string>{"4:58-4:68 if (!q.push(i)) break;"});
+}
+
+TEST(ProducerStopTest, NothingToDoWhenThePushIsChecked) {
+  OneCase C(R"cpp(
+void spawner(int n) {
+  BoundedQueue<int> q(8);
+  std::thread consumer([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  for (int i = 0; i < n; ++i)
+    if (!q.push(i))
+      break;
+  q.close();
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<std::vector<clang::FixItHint>> Edits =
+      planProducerStop(*C.context());
+  ASSERT_TRUE(Edits);
+  EXPECT_TRUE(Edits->empty());
+}
+
+TEST(ProducerStopTest, AHelperLoopBreaksOnAFailedPush) {
+  OneCase C(R"cpp(
+bool feed(BoundedQueue<int> &q, int n) {
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  return true;
+}
+void spawner(int n) {
+  BoundedQueue<int> q(8);
+  std::thread consumer([&] { int i; while (q.pop(i)) if (!process(i)) return; });
+  feed(q, n);
+  q.close();
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<std::vector<clang::FixItHint>> Edits =
+      planProducerStop(*C.context());
+  ASSERT_TRUE(Edits);
+  EXPECT_EQ(C.show(*Edits),
+            std::vector<std::string>{"4:5-4:15 if (!q.push(i)) break;"});
+}
+
+// A queue with no close at all: a blocking push, a non-blocking one, a pop.
+const char *Ring = R"cpp(
+template <class T> class Ring {
+public:
+  explicit Ring(std::size_t cap) : cap_(cap) {}
+  void push(T v) {
+    std::unique_lock<std::mutex> l(m_);
+    full_.wait(l, [&] { return items_.size() < cap_; });
+    items_.push_back(std::move(v));
+    empty_.notify_one();
+  }
+  bool try_push(T v) {
+    std::lock_guard<std::mutex> l(m_);
+    if (items_.size() >= cap_)
+      return false;
+    items_.push_back(std::move(v));
+    empty_.notify_one();
+    return true;
+  }
+  T pop() {
+    std::unique_lock<std::mutex> l(m_);
+    empty_.wait(l, [&] { return !items_.empty(); });
+    T v = std::move(items_.front());
+    items_.pop_front();
+    full_.notify_one();
+    return v;
+  }
+private:
+  std::mutex m_;
+  std::condition_variable full_, empty_;
+  std::deque<T> items_;
+  std::size_t cap_;
+};
+)cpp";
+
+TEST(StopSignalTest, RaisesAFlagAndRetriesTheNonBlockingPush) {
+  OneCase C(std::string(Ring) + R"cpp(
+void spawner(int n) {
+  Ring<int> q(8);
+  std::thread consumer([&q] {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  EXPECT_EQ(
+      C.show(Plan->Edits),
+      (std::vector<std::string>{
+          "35:18 \n  std::atomic<bool> qClosed{false};",
+          // After the prelude's last #include.
+          "prelude:1 #include <atomic>\n",
+          "36:27 , &qClosed",
+          "38:29  {",
+          "39:9 qClosed = true;\n        ",
+          "39:16 \n      }",
+          "41:30  {",
+          "42:5-42:15 while (!qClosed && !q.try_push(i))\n"
+          "      std::this_thread::sleep_for(std::chrono::milliseconds(1));\n"
+          "    if (qClosed)\n"
+          "      break;\n"
+          "  }",
+          "prelude:1 #include <chrono>\n",
+          "prelude:1 #include <thread>\n",
+      }));
+  EXPECT_EQ(C.lineOf(Plan->NoteAt), 35);
+  EXPECT_EQ(Plan->Summary,
+            "raise 'qClosed' on each consumer exit, and push with 'try_push' "
+            "until there is room or 'qClosed' is raised");
+}
+
+TEST(StopSignalTest, UsesTheStopSourceTheFunctionHas) {
+  OneCase C(std::string(Ring) + R"cpp(
+namespace std {
+struct stop_source { bool request_stop(); bool stop_requested() const; };
+}
+void spawner(int n) {
+  Ring<int> q(8);
+  std::stop_source stop;
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  std::vector<std::string> Shown = C.show(Plan->Edits);
+  // Nothing declared, nothing captured under [&].
+  EXPECT_EQ(Shown.front(), "42:29  {");
+  EXPECT_EQ(Shown[1], "43:9 stop.request_stop();\n        ");
+  EXPECT_EQ(Plan->Summary,
+            "request stop through 'stop' on each consumer exit, and push "
+            "with 'try_push' until there is room or stop is requested");
+}
+
+TEST(StopSignalTest, AFlagNameInUseGetsANumber) {
+  OneCase C(std::string(Ring) + R"cpp(
+void spawner(int n) {
+  Ring<int> q(8);
+  int qClosed = 0;
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i + qClosed);
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  EXPECT_EQ(C.show(Plan->Edits).front(),
+            "35:18 \n  std::atomic<bool> qClosed2{false};");
+}
+
+TEST(StopSignalTest, DeclinesWithoutANonBlockingPush) {
+  // The ring less its try_push.
+  std::string NoTryPush = Ring;
+  size_t From = NoTryPush.find("  bool try_push");
+  size_t To = NoTryPush.find("  T pop()");
+  NoTryPush.erase(From, To - From);
+  OneCase C(NoTryPush + R"cpp(
+void spawner(int n) {
+  Ring<int> q(8);
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  bool Waits = true;
+  EXPECT_EQ(retryPushTemplate(*C.context(), Waits), "");
+  EXPECT_FALSE(planStopSignal(*C.context()));
+}
+
+TEST(StopSignalTest, DeclinesWhenThePushArgumentHasSideEffects) {
+  OneCase C(std::string(Ring) + R"cpp(
+void spawner(int n) {
+  Ring<int> q(8);
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  });
+  for (int i = 0; i < n;)
+    q.push(i++);
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  // Retrying would push a different item each time.
+  EXPECT_FALSE(planStopSignal(*C.context()));
+}
+
+TEST(FixPlannerTest, TheFixIsTheJoinSideCloseWithTheProducerStop) {
+  OneCase C(JoinedFirst);
+  ASSERT_TRUE(C.context());
+  FixPlan Plan = planStrandedProducerFix(C.theCase(), C.context()->Ctx);
+  EXPECT_EQ(C.show(Plan.Fixes),
+            (std::vector<std::string>{"9:3 q.close();\n  ",
+                                      "4:58-4:68 if (!q.push(i)) break;"}));
+  ASSERT_EQ(Plan.Notes.size(), 2u);
+  EXPECT_EQ(Plan.Notes[0].Kind, NoteKind::Fix);
+  EXPECT_EQ(Plan.Notes[0].FixTitle,
+            "close 'q' once the consumers are joined, so that a producer "
+            "blocked in 'push' wakes up");
+  // The close on each exit is the second choice.
+  EXPECT_EQ(Plan.Notes[1].Kind, NoteKind::AlternativeFix);
+  EXPECT_EQ(Plan.Notes[1].FixTitle, "close 'q' on each consumer exit");
+  EXPECT_FALSE(Plan.Notes[1].Fixes.empty());
+}
+
+} // namespace
