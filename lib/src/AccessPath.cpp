@@ -269,6 +269,20 @@ CallBindings bindingsAt(const CallExpr *Call, const FunctionDecl *Callee,
                                !isa<CXXDefaultArgExpr>(Call->getArg(Arg))
                            ? pathOf(Call->getArg(Arg), Caller)
                            : AccessPath());
+    // An aggregate built for the call: what each of its fields refers to.
+    if (Arg < Call->getNumArgs())
+      if (const auto *List =
+              dyn_cast<InitListExpr>(ignoreWrappers(Call->getArg(Arg)))) {
+        const InitListExpr *Semantic =
+            List->isSemanticForm() ? List : List->getSemanticForm();
+        const CXXRecordDecl *Record =
+            Semantic ? Semantic->getType()->getAsCXXRecordDecl() : nullptr;
+        if (Record && Record->hasDefinition())
+          for (const FieldDecl *Field : Record->fields())
+            if (Field->getFieldIndex() < Semantic->getNumInits())
+              B.ParamFields.push_back(
+                  {I, Field, Semantic->getInit(Field->getFieldIndex())});
+      }
   }
   return B;
 }
@@ -281,6 +295,14 @@ AccessPath substitute(const AccessPath &Inner, const CallBindings &Bindings,
   case AccessPath::BaseKind::Param:
     if (Inner.paramIndex() >= Bindings.Params.size())
       return {};
+    if (!Inner.fields().empty())
+      for (const CallBindings::ParamField &Given : Bindings.ParamFields)
+        if (Given.Param == Inner.paramIndex() &&
+            Given.Field->getCanonicalDecl() == Inner.fields().front()) {
+          AccessPath Target = pathOf(Given.Init, Bindings.Caller);
+          if (Target.valid())
+            return Target.withFields(Inner.fields().drop_front());
+        }
     return Bindings.Params[Inner.paramIndex()].withFields(Inner.fields());
   case AccessPath::BaseKind::This: {
     // A function object's field that was given a value where it was built.

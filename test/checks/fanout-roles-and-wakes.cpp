@@ -249,3 +249,26 @@ void trailingComment(int n) {
 // CHECK-FIXES-NEXT: {{^}}        q.close();{{$}}
 // CHECK-FIXES-NEXT: {{^}}        return; // give up on the first failure{{$}}
 // CHECK-FIXES-NEXT: {{^}}      }{{$}}
+
+// The queue reaches the consumer inside an aggregate built at the call.
+struct DrainState {
+  BoundedQueue<int> &queue;
+  int retries;
+};
+
+static void drainUpTo(const DrainState &state) {
+  int v;
+  while (state.queue.pop(v))
+    if (!process(v + state.retries))
+      return;
+}
+
+void queueInsideAStruct(int n) {
+  BoundedQueue<int> q(4);
+  std::thread consumer([&] { drainUpTo(DrainState{q, 1}); });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  q.close();
+  consumer.join();
+}
+// CHECK-MESSAGES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]

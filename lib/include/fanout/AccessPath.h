@@ -89,6 +89,14 @@ struct CallBindings {
   /// the expression that gave each field its value, in the caller.
   llvm::SmallVector<std::pair<const clang::FieldDecl *, const clang::Expr *>, 2>
       ThisFields;
+  /// Likewise for a parameter given an aggregate built at the call
+  /// (`index(State{queue, log})`): the parameter, a field, its value.
+  struct ParamField {
+    unsigned Param;
+    const clang::FieldDecl *Field;
+    const clang::Expr *Init;
+  };
+  llvm::SmallVector<ParamField, 2> ParamFields;
   const clang::FunctionDecl *Caller = nullptr;
 };
 
