@@ -61,10 +61,12 @@ std::string FixContext::closeCode(const FunctionDecl *F,
   QueueName Named = nameIn(F, Queue);
   if (Named.ImplicitThis)
     return Close.str() + "();";
-  std::string Object = Named.Object ? sourceText(Named.Object, Ctx) : "";
-  if (Object.empty())
-    return {};
-  return Object + (Named.Arrow ? "->" : ".") + Close.str() + "();";
+  // As the queue's API spells it; none for a close that takes arguments.
+  std::string Call = Named.Object
+                         ? closeCallText(Named.Object, Named.Arrow,
+                                         Case.Push->Op.FreeFunction, Close, Ctx)
+                         : "";
+  return Call.empty() ? "" : Call + ";";
 }
 
 bool FixContext::insertBefore(const Stmt *Statement, const FunctionDecl *In,
