@@ -99,6 +99,10 @@ FixPlan planStrandedProducerFix(const StrandedProducerCase &Case,
       withProducerStop(Fx, planExitCloses(Fx));
   std::string Wakes =
       formatv(", so that a producer blocked in '{0}' wakes up", Fx.PushName);
+  // A pool's queue closed by a worker stays closed for every later caller.
+  if (Case.producerIsMember())
+    Wakes += formatv("; later calls of '{0}' then return without queuing",
+                     Case.Producer->Function->getNameAsString());
   FixPlan Plan;
   if (AfterJoins) {
     Plan.Fixes = std::move(AfterJoins->Edits);

@@ -165,6 +165,44 @@ void spawner(int n) {
   EXPECT_TRUE(hasNote(Findings.front(), "breaks out of its pop loop"));
 }
 
+// A pool whose workers close its queue on their way out: the fix says that
+// every later submit() then returns without queuing.
+TEST(StrandedProducerTest, PoolFixSaysLaterSubmitsAreDropped) {
+  std::unique_ptr<clang::ASTUnit> AST = parse(R"cpp(
+class Pool {
+public:
+  explicit Pool(int n) : jobs_(4) {
+    for (int w = 0; w < n; ++w)
+      threads_.emplace_back([this] { work(); });
+  }
+  void submit(int job) { jobs_.push(job); }
+
+private:
+  void work() {
+    int job;
+    while (jobs_.pop(job))
+      if (!process(job))
+        return;
+  }
+  BoundedQueue<int> jobs_;
+  std::vector<std::thread> threads_;
+};
+)cpp");
+  ASSERT_TRUE(AST);
+  const clang::FunctionDecl *Ctor = findFunction(AST->getASTContext(), "Pool");
+  ASSERT_TRUE(Ctor);
+  AnalysisOptions Options;
+  TUAnalysis Analysis(AST->getASTContext(), Options);
+  std::vector<Finding> Members;
+  for (const Finding &Found : Analysis.findings(Ctor))
+    if (Found.Kind == FindingKind::StrandedMemberProducer)
+      Members.push_back(Found);
+  ASSERT_EQ(Members.size(), 1u);
+  EXPECT_FALSE(Members[0].Fixes.empty());
+  EXPECT_TRUE(hasNote(Members[0],
+                      "later calls of 'submit' then return without queuing"));
+}
+
 TEST(StrandedProducerTest, HalfTypedCodeIsNotAnalysed) {
   // Error recovery leaves broken expressions; the analysis must neither
   // crash nor report on them.
