@@ -272,3 +272,73 @@ void queueInsideAStruct(int n) {
   consumer.join();
 }
 // CHECK-MESSAGES: :[[@LINE-4]]:7: warning: producer can block forever in 'push' on bounded queue 'q' (BoundedQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+
+// A functor consumer, and a producer that already reads its push's status:
+// the fix closes on the functor's exit and leaves the producer as it is.
+enum class SendStatus { ok, closed };
+
+class StatusChannel {
+public:
+  explicit StatusChannel(std::size_t cap) : cap_(cap) {}
+  SendStatus send(int v) {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [&] { return closed_ || q_.size() < cap_; });
+    if (closed_)
+      return SendStatus::closed;
+    q_.push_back(v);
+    cv_.notify_all();
+    return SendStatus::ok;
+  }
+  bool receive(int &out) {
+    std::unique_lock<std::mutex> lk(m_);
+    cv_.wait(lk, [&] { return closed_ || !q_.empty(); });
+    if (q_.empty())
+      return false;
+    out = q_.front();
+    q_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lk(m_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+
+private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<int> q_;
+  std::size_t cap_;
+  bool closed_ = false;
+};
+
+class Deleter {
+public:
+  explicit Deleter(StatusChannel &in) : in_(in) {}
+  void operator()() {
+    int item;
+    while (in_.receive(item))
+      if (!process(item))
+        return;
+  }
+
+private:
+  StatusChannel &in_;
+};
+
+void functorConsumers(int n) {
+  StatusChannel ch(2);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w)
+    workers.emplace_back(Deleter(ch));
+  for (int i = 0; i < n; ++i)
+    if (ch.send(i) == SendStatus::closed)
+      break;
+  ch.close();
+  for (auto &t : workers)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-6]]:12: warning: producer can block forever in 'send' on bounded queue 'ch' (StatusChannel, capacity 2): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-FIXES: {{^}}        in_.close();{{$}}
+// CHECK-FIXES: {{^}}    if (ch.send(i) == SendStatus::closed){{$}}

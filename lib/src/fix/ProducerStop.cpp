@@ -145,6 +145,11 @@ bool stopOnClosedPush(const FixContext &Fx, std::vector<FixItHint> &Out) {
   const StrandedProducerCase &Case = Fx.Case;
   const CallExpr *Push = Case.Push->Op.Call;
   const FunctionDecl *Holder = Case.producerFunction();
+  // A push whose result the producer already reads (`if (q.put(i) ==
+  // chan_status::closed) break;`) stops the way the code says.
+  if (Case.Api->OnClosedPush != ClosedPushResult::Throws &&
+      !resultDiscarded(Push, Fx.S.parents(Holder)))
+    return true;
   switch (Case.Api->OnClosedPush) {
   case ClosedPushResult::Ignored:
     return true;
