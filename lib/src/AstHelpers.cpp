@@ -355,4 +355,42 @@ bool contains(const Stmt *Outer, const Stmt *Inner) {
   return Found;
 }
 
+bool isStopToken(QualType T) {
+  const auto *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return Record && Record->getName() == "stop_token" &&
+         Record->isInStdNamespace();
+}
+
+/// The variable whose stop request reaches the token \p Token: the
+/// stop_source of `source.get_token()` (directly or through a token
+/// variable initialised so), or the token parameter itself.
+const ValueDecl *stopOwnerOf(const Expr *Token) {
+  Token = ignoreWrappers(Token);
+  if (const auto *Copy = dyn_cast<CXXConstructExpr>(Token))
+    return Copy->getNumArgs() == 1 &&
+                   Copy->getConstructor()->isCopyOrMoveConstructor()
+               ? stopOwnerOf(Copy->getArg(0))
+               : nullptr;
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(Token)) {
+    const CXXMethodDecl *Method = Call->getMethodDecl();
+    if (!Method || Method->getName() != "get_token")
+      return nullptr;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(
+            ignoreWrappers(Call->getImplicitObjectArgument())))
+      return Ref->getDecl();
+    if (const auto *Member = dyn_cast<MemberExpr>(
+            ignoreWrappers(Call->getImplicitObjectArgument())))
+      return Member->getMemberDecl();
+    return nullptr;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Token);
+  if (!Ref)
+    return nullptr;
+  if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+      Var && !isa<ParmVarDecl>(Var) && Var->getInit())
+    if (const ValueDecl *Source = stopOwnerOf(Var->getInit()))
+      return Source;
+  return Ref->getDecl();
+}
+
 } // namespace fanout

@@ -53,6 +53,11 @@ std::string whyNoReliableClose(const FixContext &Fx) {
 /// A queue without a reliable close: the stop signal, else a note.
 FixPlan planWithoutClose(const FixContext &Fx) {
   FixPlan Plan;
+  if (std::optional<StrategyPlan> Stop = planRequestStopAfterJoins(Fx)) {
+    Plan.Fixes = std::move(Stop->Edits);
+    Plan.Notes.push_back(makeNote(NoteKind::Fix, Stop->NoteAt, Stop->Summary));
+    return Plan;
+  }
   if (std::optional<StrategyPlan> Stop = planStopSignal(Fx)) {
     Plan.Fixes = std::move(Stop->Edits);
     Plan.Notes.push_back(

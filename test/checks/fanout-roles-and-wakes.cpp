@@ -85,6 +85,7 @@ void stopSourceRequested(int n) {
 }
 
 // Nobody requests the stop before the explicit join: the producer hangs.
+// The fix requests it once the consumer is joined.
 void stopNeverRequested(int n) {
   StopQueue<int> q(4);
   std::jthread producer([&](std::stop_token st) {
@@ -102,6 +103,10 @@ void stopNeverRequested(int n) {
   producer.join();
 }
 // CHECK-MESSAGES: :[[@LINE-12]]:14: warning: producer can block forever in 'push' on bounded queue 'q' (StopQueue<int>, capacity 4): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-FIXES: {{^}}void stopNeverRequested(int n) {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}  consumer.join();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  producer.request_stop();{{$}}
+// CHECK-FIXES-NEXT: {{^}}  producer.join();{{$}}
 
 // A thread base class: start() runs the virtual run(); the override in the
 // derived class is the thread body.

@@ -78,6 +78,15 @@ const clang::Stmt *enclosingLoop(const clang::Stmt *S,
 bool contains(const clang::Stmt *Outer, const clang::Stmt *Inner);
 bool isLoop(const clang::Stmt *S);
 
+/// Whether \p T is std::stop_token (or a reference to one).
+bool isStopToken(clang::QualType T);
+
+/// The variable whose stop request reaches the token \p Token: the
+/// stop_source of `source.get_token()` (directly or through a token
+/// variable initialised so), or the token parameter itself; null for a
+/// default-constructed token.
+const clang::ValueDecl *stopOwnerOf(const clang::Expr *Token);
+
 } // namespace fanout
 
 #endif

@@ -4,6 +4,8 @@
 // turn and words the notes. Each is a function of the case alone and writes
 // only the edits it returns, so a test can run one on its own:
 //  - planJoinSideClose: one close after the consumers are joined;
+//  - planRequestStopAfterJoins: for a push that waits on a stop token, that
+//    stop requested after the consumers are joined;
 //  - planExitCloses: a close on each stranding exit of each consumer;
 //  - planProducerStop: the producer stops when its push finds the queue
 //    closed (goes with either close);
@@ -73,6 +75,10 @@ struct StrategyPlan {
 /// A close in the spawning function once every consumer is joined and before
 /// the producer is waited for; none otherwise.
 std::optional<StrategyPlan> planJoinSideClose(const FixContext &Fx);
+
+/// A push that waits on a stop token: request that stop once the consumers
+/// are joined, before the producer is (`producer.request_stop();`).
+std::optional<StrategyPlan> planRequestStopAfterJoins(const FixContext &Fx);
 
 /// A close on every stranding exit of every consumer, or a guard that closes
 /// on every way out where a call may throw; none where an exit has no place

@@ -76,4 +76,58 @@ std::optional<StrategyPlan> planJoinSideClose(const FixContext &Fx) {
   return Plan;
 }
 
+/// The stop source a stoppable push of the producer listens to, as code in
+/// the spawning function: the producer's own `std::jthread` for the token it
+/// is given, or the `std::stop_source` whose token it passes.
+static std::string stopSourceOfPush(const FixContext &Fx) {
+  const StrandedProducerCase &Case = Fx.Case;
+  const CallExpr *Push = Case.Push->Op.Call;
+  const FunctionDecl *Callee = Push->getDirectCallee();
+  const SpawnSite *Spawn = Case.producerSpawn();
+  if (!Callee || !Case.Push->Via.empty() || !Spawn)
+    return {};
+  for (unsigned I = 0, E = std::min<unsigned>(Callee->getNumParams(),
+                                              Push->getNumArgs());
+       I < E; ++I) {
+    if (!isStopToken(Callee->getParamDecl(I)->getType()))
+      continue;
+    const ValueDecl *Owner = stopOwnerOf(Push->getArg(I));
+    if (!Owner)
+      return {};
+    if (isa<ParmVarDecl>(Owner)) {
+      const ValueDecl *Handle = Spawn->Handle.leafDecl();
+      if (Owner->getDeclContext() != Spawn->Body ||
+          Spawn->Kind != "std::jthread" || !Handle || !isa<VarDecl>(Handle) ||
+          !Handle->getIdentifier())
+        return {};
+      return Handle->getName().str();
+    }
+    const auto *Source = dyn_cast<VarDecl>(Owner);
+    if (!Source || !Source->getIdentifier() ||
+        Source->getDeclContext() != Case.Spawner)
+      return {};
+    return Source->getName().str();
+  }
+  return {};
+}
+
+std::optional<StrategyPlan> planRequestStopAfterJoins(const FixContext &Fx) {
+  if (!consumersJoinedFirst(Fx))
+    return std::nullopt;
+  std::string Source = stopSourceOfPush(Fx);
+  if (Source.empty())
+    return std::nullopt;
+  StrategyPlan Plan;
+  const WaitSite *ProducerWait = Fx.Case.ProducerWait;
+  if (!Fx.insertBefore(ProducerWait->Expr, Fx.Case.Spawner,
+                       Source + ".request_stop();", Plan.Edits))
+    return std::nullopt;
+  Plan.NoteAt = ProducerWait->Loc;
+  Plan.Summary = formatv("request a stop of '{0}' once the consumers are "
+                         "joined: '{1}' waits on its stop token",
+                         Source, Fx.PushName)
+                     .str();
+  return Plan;
+}
+
 } // namespace fanout
