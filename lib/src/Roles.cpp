@@ -1008,10 +1008,13 @@ bool RoleAnalysis::ConsumerRun::leavesPopLoop(const Stmt *Jump) const {
 }
 
 /// Unwinding from a throw runs the destructors of the locals in scope, which
-/// clang's CFG does not show: a closing guard declared before the throw, in
-/// a block around it (up to \p UpTo, the try that catches it), wakes.
-bool RoleAnalysis::ConsumerRun::unwindingWakes(const Stmt *Throw,
-                                               const Stmt *UpTo) const {
+/// clang's CFG does not show: a guard declared before the throw, in a block
+/// around it (up to \p UpTo, the try that catches it), that wakes \p Side.
+bool RoleAnalysis::unwindingWakes(const Stmt *Throw, const Stmt *UpTo,
+                                  const FunctionDecl *F,
+                                  const AccessPath &Queue, QueueSide Side,
+                                  const MarkerSpec *Markers) {
+  const ParentMap &Parents = S.parents(F);
   const Stmt *Child = Throw;
   for (const Stmt *P = Parents.getParent(Throw); P && P != UpTo;
        Child = P, P = Parents.getParent(P)) {
@@ -1025,11 +1028,17 @@ bool RoleAnalysis::ConsumerRun::unwindingWakes(const Stmt *Throw,
         for (const Decl *D : DS->decls())
           if (const auto *Var = dyn_cast<VarDecl>(D);
               Var && !Var->isStaticLocal() &&
-              Roles.guardWakes(Var, F, Queue, QueueSide::Producers, nullptr))
+              guardWakes(Var, F, Queue, Side, Markers))
             return true;
     }
   }
   return false;
+}
+
+bool RoleAnalysis::ConsumerRun::unwindingWakes(const Stmt *Throw,
+                                               const Stmt *UpTo) const {
+  return Roles.unwindingWakes(Throw, UpTo, F, Queue, QueueSide::Producers,
+                              nullptr);
 }
 
 void RoleAnalysis::ConsumerRun::run() {
@@ -1302,24 +1311,8 @@ ProducerRole RoleAnalysis::producer(const FunctionDecl *F,
                                          Question.NotBefore);
   };
   auto UnwindingWakes = [&](const Stmt *Node, const Stmt *UpTo) {
-    const Stmt *Child = Node;
-    for (const Stmt *P = Parents.getParent(Node); P && P != UpTo;
-         Child = P, P = Parents.getParent(P)) {
-      const auto *Block = dyn_cast<CompoundStmt>(P);
-      if (!Block)
-        continue;
-      for (const Stmt *Item : Block->body()) {
-        if (Item == Child)
-          break;
-        if (const auto *DS = dyn_cast<DeclStmt>(Item))
-          for (const Decl *D : DS->decls())
-            if (const auto *Var = dyn_cast<VarDecl>(D);
-                Var && guardWakes(Var, F, Queue, QueueSide::Consumers,
-                                  Question.Markers))
-              return true;
-      }
-    }
-    return false;
+    return unwindingWakes(Node, UpTo, F, Queue, QueueSide::Consumers,
+                          Question.Markers);
   };
   auto AddThrow = [&](const Stmt *Node, ExitKind Kind) {
     // A call may wake when it returns and still throw before it does:
