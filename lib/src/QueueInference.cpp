@@ -101,6 +101,8 @@ bool isFlagType(QualType T) {
 struct Wait {
   const Expr *Condition = nullptr; ///< May be null: unknown.
   bool Timed = false;              ///< Gives up after a timeout.
+  /// For a semaphore acquire: the semaphore member slept on.
+  const FieldDecl *Semaphore = nullptr;
 };
 
 /// What one method does, read from its body.
@@ -117,6 +119,8 @@ struct MethodFacts {
   /// status stored (not reset to false or zero).
   SmallPtrSet<const FieldDecl *, 4> FlagsSet;
   SmallPtrSet<const FieldDecl *, 4> Counted; ///< Incremented/decremented.
+  /// Semaphore members released (`free_.release(n)`): their sleepers wake.
+  SmallPtrSet<const FieldDecl *, 2> Released;
   /// A call that forwards to a queue held in a field (`inner_.push(x)`):
   /// the inner queue, the field, the role there and the call, once.
   const QueueApi *ForwardApi = nullptr;
@@ -669,6 +673,9 @@ void ClassReader::readMethod(const FunctionDecl *Method,
         Facts.FlagsSet.insert(Field);
     if (isNotifyName(Name))
       Facts.Notifies = true;
+    if (Name == "release" && Object && isSemaphore(ObjectType))
+      if (const FieldDecl *Field = fieldOf(Object))
+        Facts.Released.insert(Field);
 
     // Condition-variable waits.
     bool CvWait =
@@ -711,7 +718,7 @@ void ClassReader::readMethod(const FunctionDecl *Method,
     }
     // Semaphore slots: acquire sleeps until a slot is free.
     if ((Name == "acquire") && Object && isSemaphore(ObjectType)) {
-      Facts.Waits.push_back(Wait{});
+      Facts.Waits.push_back(Wait{nullptr, false, fieldOf(Object)});
       return;
     }
     if ((Name == "try_acquire_for" || Name == "try_acquire_until") && Object &&
@@ -978,6 +985,8 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
   // Roles: a wait that watches fullness (or precedes an add) is a push; one
   // that watches emptiness (or precedes a remove) is a pop.
   SmallPtrSet<const FieldDecl *, 4> PushFlags, PopFlags;
+  // The semaphore members the push and the pop sleep on.
+  SmallPtrSet<const FieldDecl *, 2> PushSemaphores, PopSemaphores;
   const MethodFacts *FirstPush = nullptr, *FirstPop = nullptr;
   SmallVector<const MethodFacts *, 4> Forwarders;
   for (const MethodFacts &Facts : Methods) {
@@ -1027,6 +1036,8 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
       (Timed ? Api->NonBlockingPush : Api->BlockingPush).push_back(Name.str());
       for (const Wait &W : Facts.Waits) {
         collectFields(W.Condition, PushFlags);
+        if (W.Semaphore)
+          PushSemaphores.insert(W.Semaphore);
         if (!Api->CapacityField)
           Api->CapacityField = capacityFieldIn(W.Condition);
         if (!Api->CapacityField)
@@ -1038,8 +1049,11 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
       if (!Timed && !FirstPop)
         FirstPop = &Facts;
       (Timed ? Api->NonBlockingPop : Api->BlockingPop).push_back(Name.str());
-      for (const Wait &W : Facts.Waits)
+      for (const Wait &W : Facts.Waits) {
         collectFields(W.Condition, PopFlags);
+        if (W.Semaphore)
+          PopSemaphores.insert(W.Semaphore);
+      }
     }
   }
   // A wrapper (`Channel<T>` over `detail::Queue<T>`): its methods that
@@ -1116,16 +1130,39 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
 
   // Close: sets a flag some wait watches and wakes the sleepers. Which side
   // it wakes is which waits watch that flag: a close the push's wait
-  // ignores wakes consumers only.
+  // ignores wakes consumers only. A semaphore has no predicate: a method
+  // that sets a flag and releases the semaphore a side sleeps on wakes that
+  // side, which then reads the flag after its acquire.
+  auto StopFlags = [&](const MethodFacts &Facts) {
+    SmallVector<const FieldDecl *, 2> Flags;
+    for (const FieldDecl *F : Facts.FlagsSet)
+      if (!CountedFields.contains(F) && F != Api->CapacityField)
+        Flags.push_back(F);
+    return Flags;
+  };
+  auto ReleasesAny = [](const MethodFacts &Facts,
+                        const SmallPtrSetImpl<const FieldDecl *> &Sems) {
+    return any_of(Facts.Released,
+                  [&](const FieldDecl *F) { return Sems.contains(F); });
+  };
+  for (const MethodFacts &Facts : Methods) {
+    if (!Facts.Waits.empty() || Facts.Adds || Facts.Removes)
+      continue;
+    SmallVector<const FieldDecl *, 2> Flags = StopFlags(Facts);
+    if (Flags.empty())
+      continue;
+    if (ReleasesAny(Facts, PushSemaphores))
+      PushFlags.insert(Flags.begin(), Flags.end());
+    if (ReleasesAny(Facts, PopSemaphores))
+      PopFlags.insert(Flags.begin(), Flags.end());
+  }
   bool AnyCloseWakesPush = false;
   for (const MethodFacts &Facts : Methods) {
     if (!Facts.Waits.empty() || !Facts.Notifies || Facts.Adds || Facts.Removes)
       continue;
     auto Watched = [&](const SmallPtrSetImpl<const FieldDecl *> &Flags) {
-      return any_of(Facts.FlagsSet, [&](const FieldDecl *F) {
-        return Flags.contains(F) && !CountedFields.contains(F) &&
-               F != Api->CapacityField;
-      });
+      return any_of(StopFlags(Facts),
+                    [&](const FieldDecl *F) { return Flags.contains(F); });
     };
     bool WakesPush = Watched(PushFlags);
     bool WakesPop = Watched(PopFlags);

@@ -90,6 +90,9 @@ bool runsEachIteration(const Stmt *Loop, const Stmt *S,
     if (const auto *Try = dyn_cast<CXXTryStmt>(P);
         Try && MayBeInTry && Try->getTryBlock() == Child)
       continue;
+    // An if's condition runs whenever the if does (`if (!q.push(m))`).
+    if (const auto *If = dyn_cast<IfStmt>(P); If && If->getCond() == Child)
+      continue;
     if (!isa<CompoundStmt, Expr, DeclStmt>(P))
       return false;
     // The condition of a ?: or the right of && are branches too.
@@ -696,6 +699,16 @@ bool RoleAnalysis::ConsumerRun::isPopCall(const Expr *E) const {
   return Call && PopCalls.contains(Call);
 }
 
+/// `*item`, `item->`: the value an optional or a pointer holds.
+static bool isDereference(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(E))
+    return (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
+           Op->getNumArgs() == 1;
+  const auto *Unary = dyn_cast_or_null<UnaryOperator>(E);
+  return Unary && Unary->getOpcode() == UO_Deref;
+}
+
 bool RoleAnalysis::ConsumerRun::isPoppedValue(const Expr *E) const {
   E = ignoreWrappers(E);
   // `frame.eos`, `msg.kind`, `job->valid`: a part of what was popped.
@@ -871,8 +884,11 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
       const CXXMethodDecl *Method = Member->getMethodDecl();
       StringRef Name = calleeName(Member);
       bool Conversion = isa_and_nonnull<CXXConversionDecl>(Method);
+      // Asked through `->` or `*`, the question is about the item inside
+      // (`line->empty()` of an optional string), not whether there is one.
       bool Validity =
           Method && Method->getReturnType()->isBooleanType() &&
+          !isDereference(Member->getImplicitObjectArgument()) &&
           (Name.contains_insensitive("valid") ||
            (Api && Api->OnClosedPop == ClosedPopResult::EmptyValue));
       if (Name == "has_value" || Conversion || Validity) {
@@ -907,7 +923,8 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
       noteMarker(AsksEmpty ? MarkerSpec::Kind::EmptyValue
                            : MarkerSpec::Kind::Flag,
                  nullptr, dyn_cast<FieldDecl>(Member->getMemberDecl()));
-    else if (!Api || Api->OnClosedPop != ClosedPopResult::EmptyValue)
+    else if (!Api || Api->OnClosedPop != ClosedPopResult::EmptyValue ||
+             (AsksEmpty && isDereference(E)))
       noteMarker(MarkerSpec::Kind::EmptyValue, nullptr, nullptr);
     return Negated;
   }
