@@ -379,13 +379,17 @@ void spawner(int n) {
             "35:18 \n  std::atomic<bool> qClosed2{false};");
 }
 
-TEST(StopSignalTest, DeclinesWithoutANonBlockingPush) {
-  // The ring less its try_push.
+/// The ring less its try_push: nothing to retry until the class gets one.
+std::string ringWithoutTryPush() {
   std::string NoTryPush = Ring;
   size_t From = NoTryPush.find("  bool try_push");
   size_t To = NoTryPush.find("  T pop()");
   NoTryPush.erase(From, To - From);
-  OneCase C(NoTryPush + R"cpp(
+  return NoTryPush;
+}
+
+TEST(StopSignalTest, GivesTheQueueAPushThatGivesUp) {
+  OneCase C(ringWithoutTryPush() + R"cpp(
 void spawner(int n) {
   Ring<int> q(8);
   std::thread consumer([&] {
@@ -401,6 +405,67 @@ void spawner(int n) {
   ASSERT_TRUE(C.context());
   bool Waits = true;
   EXPECT_EQ(retryPushTemplate(*C.context(), Waits), "");
+  std::optional<AddedTryPush> Added = planTryPushMethod(*C.context());
+  ASSERT_TRUE(Added);
+  EXPECT_EQ(Added->Name, "try_push");
+  ASSERT_EQ(Added->Edits.size(), 1u);
+  // Beside push, its body with the wait turned into a test.
+  EXPECT_EQ(C.show(Added->Edits.front()),
+            "10:4 \n  // Like push, but returns false instead of waiting for "
+            "room.\n  bool try_push(T v) {\n    std::unique_lock<std::mutex> "
+            "l(m_);\n    if (!(items_.size() < cap_))\n      return false;\n"
+            "    items_.push_back(std::move(v));\n    empty_.notify_one();\n"
+            "    return true;\n  }");
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  EXPECT_EQ(C.show(Plan->Edits).front(), C.show(Added->Edits.front()));
+}
+
+TEST(StopSignalTest, AddsNoPushForSeveralConsumers) {
+  // The first reader to leave would stop the producer while the others
+  // still wait for their share.
+  OneCase C(ringWithoutTryPush() + R"cpp(
+void spawner(int n) {
+  Ring<int> q(8);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r)
+    readers.emplace_back([&] {
+      for (;;)
+        if (!process(q.pop()))
+          return;
+    });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  for (auto &t : readers)
+    t.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  EXPECT_TRUE(planTryPushMethod(*C.context()));
+  EXPECT_FALSE(planStopSignal(*C.context()));
+}
+
+TEST(StopSignalTest, AddsNoPushForAWaitItCannotTest) {
+  // Two waits in push: which one sleeps for room is not certain.
+  std::string TwoWaits = ringWithoutTryPush();
+  size_t At = TwoWaits.find("    items_.push_back(std::move(v));");
+  TwoWaits.insert(At,
+                  "    empty_.wait(l, [&] { return items_.size() < 4; });\n");
+  OneCase C(TwoWaits + R"cpp(
+void spawner(int n) {
+  Ring<int> q(8);
+  std::thread consumer([&] {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  consumer.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  EXPECT_FALSE(planTryPushMethod(*C.context()));
   EXPECT_FALSE(planStopSignal(*C.context()));
 }
 

@@ -10,7 +10,9 @@
 //  - planProducerStop: the producer stops when its push finds the queue
 //    closed (goes with either close);
 //  - planStopSignal: for a queue that cannot be closed reliably, a stop
-//    signal raised on the exits and a push retried until it is raised.
+//    signal raised on the exits and a push retried until it is raised;
+//  - planTryPushMethod: for a hand-written queue with nothing to retry, a
+//    push that gives up added to its class (the stop signal then uses it).
 //
 //===----------------------------------------------------------------------===//
 #ifndef FANOUT_FIXSTRATEGIES_H
@@ -105,6 +107,18 @@ planProducerStop(const FixContext &Fx);
 /// string of the object with its `.` or `->` ({0}) and the arguments ({1});
 /// empty when the queue has none. \p Waits: whether it waits by itself.
 std::string retryPushTemplate(const FixContext &Fx, bool &Waits);
+
+/// A member added to the user's queue class: a copy of the blocking push
+/// whose wait is a test that returns false instead.
+struct AddedTryPush {
+  std::string Class, Name;
+  std::vector<clang::FixItHint> Edits;
+};
+
+/// For a queue class of the project (not a system header) with no close and
+/// no non-blocking push, whose blocking push is a void member defined in the
+/// class with one wait this can turn into a test; none otherwise.
+std::optional<AddedTryPush> planTryPushMethod(const FixContext &Fx);
 
 /// For a queue without a reliable close: a stop signal raised on every
 /// consumer exit, and each blocking push retried until there is room or the

@@ -46,7 +46,26 @@ struct StopSignal {
 struct RetryPush {
   std::string Template;
   bool Waits = false;
+  /// The push takes its item by value: an argument moved from
+  /// (`std::move(x)`) is copied on each attempt instead, so that a failed
+  /// attempt loses nothing.
+  bool CopyMoved = false;
+  /// The variables the retries already declare, one name each.
+  std::vector<std::string> Hoisted;
 };
+
+/// Whether values of \p T can be copied.
+bool isCopyable(QualType T) {
+  const CXXRecordDecl *Record = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return !T->isRecordType();
+  Record = Record->getDefinition();
+  if (Record->needsImplicitCopyConstructor())
+    return !Record->defaultedCopyConstructorIsDeleted();
+  return any_of(Record->ctors(), [](const CXXConstructorDecl *Ctor) {
+    return Ctor->isCopyConstructor() && !Ctor->isDeleted();
+  });
+}
 
 /// The queue, when the fix can reach it: a variable of the spawner (or its
 /// parameter) pushed to directly, whose consumers are threads it starts.
@@ -386,24 +405,68 @@ const Stmt *discardedPushStatement(const CallExpr *Call,
   return Statement;
 }
 
+/// The arguments of the retried push, and the declarations that evaluate
+/// once what must not be evaluated on each attempt.
+struct RetryArgs {
+  std::string Args, Hoisted;
+};
+
 /// The push's arguments as written, when evaluating them again on each
-/// attempt changes nothing.
-std::optional<std::string> retryArguments(const FixContext &Fx,
-                                          const CallExpr *Call) {
-  std::string Args;
-  for (const Expr *Arg : Call->arguments()) {
+/// attempt changes nothing. With \p CopyMoved (a push of our own that takes
+/// its item as the blocking one does), a moved-from argument is copied on
+/// each attempt, and one computed with side effects is computed once before
+/// the retry, into a variable of its own (indented by \p Indent).
+std::optional<RetryArgs> retryArguments(const FixContext &Fx,
+                                        const CallExpr *Call, RetryPush &Retry,
+                                        StringRef Indent) {
+  bool CopyMoved = Retry.CopyMoved;
+  RetryArgs Result;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    const Expr *Arg = Call->getArg(I);
     const Expr *Plain = ignoreWrappers(Arg);
+    const Expr *Written = Arg;
     if (const auto *Move = dyn_cast<CallExpr>(Plain))
-      if (Move->isCallToStdMove() && Move->getNumArgs() == 1)
+      if (Move->isCallToStdMove() && Move->getNumArgs() == 1) {
         Plain = ignoreWrappers(Move->getArg(0));
-    if (Plain->HasSideEffects(Fx.Ctx) || isa<CXXDefaultArgExpr>(Arg))
+        if (CopyMoved) {
+          if (!isCopyable(Plain->getType()))
+            return std::nullopt;
+          Written = Plain;
+        }
+      }
+    // The copy into a by-value parameter is no side effect of the argument.
+    if (const auto *Copy = dyn_cast<CXXConstructExpr>(Plain);
+        Copy && Copy->getNumArgs() == 1 &&
+        Copy->getConstructor()->isCopyOrMoveConstructor())
+      Plain = ignoreWrappers(Copy->getArg(0));
+    if (isa<CXXDefaultArgExpr>(Arg))
       return std::nullopt;
-    std::string Text = sourceText(Arg, Fx.Ctx);
+    std::string Text = sourceText(Written, Fx.Ctx);
     if (Text.empty())
       return std::nullopt;
-    Args += (Args.empty() ? "" : ", ") + Text;
+    if (Plain->HasSideEffects(Fx.Ctx)) {
+      // Computed once, into a variable of the parameter's very type.
+      const ParmVarDecl *Param = Callee && I < Callee->getNumParams()
+                                     ? Callee->getParamDecl(I)
+                                     : nullptr;
+      if (!CopyMoved || !Param || Param->getType()->isRValueReferenceType() ||
+          isa<InitListExpr>(Plain) ||
+          !Fx.Ctx.hasSameUnqualifiedType(
+              Param->getType().getNonReferenceType(),
+              Plain->getType().getNonReferenceType()) ||
+          !isCopyable(Plain->getType()))
+        return std::nullopt;
+      std::string Name = freshName(Fx, "item");
+      for (int N = 2; is_contained(Retry.Hoisted, Name); ++N)
+        Name = freshName(Fx, "item" + std::to_string(N));
+      Retry.Hoisted.push_back(Name);
+      Result.Hoisted += "auto " + Name + " = " + Text + ";\n" + Indent.str();
+      Text = Name;
+    }
+    Result.Args += (Result.Args.empty() ? "" : ", ") + Text;
   }
-  return Args;
+  return Result;
 }
 
 /// Once the signal is raised the producer must also stop producing: a push
@@ -415,6 +478,14 @@ std::optional<std::string> stopAfterSignal(const FixContext &Fx,
                                            const ParentMap &Parents) {
   const Stmt *Loop = enclosingLoop(Call, Parents);
   if (!Loop)
+    return std::string();
+  // A loop after the producer loop (one end marker per consumer) is bounded:
+  // each of its pushes gives up at once once the signal is raised.
+  const Stmt *ProducerLoop = Fx.Case.ProducerLoop;
+  bool InProducerLoop = false;
+  for (const Stmt *P = Call; P; P = Parents.getParent(P))
+    InProducerLoop |= P == ProducerLoop;
+  if (ProducerLoop && !InProducerLoop)
     return std::string();
   bool BreakLeavesAll =
       Loop == Fx.Case.ProducerLoop && !enclosingLoop(Loop, Parents);
@@ -432,7 +503,7 @@ std::optional<std::string> stopAfterSignal(const FixContext &Fx,
 /// Turns the blocking push \p PushOp into a retry that gives up once
 /// \p Signal is raised, with the includes it needs at \p IncludeAt.
 bool retryPush(const FixContext &Fx, const ReachedOp *PushOp,
-               const StopSignal &Signal, const RetryPush &Retry,
+               const StopSignal &Signal, RetryPush &Retry,
                SourceLocation IncludeAt, std::vector<FixItHint> &Out) {
   const FunctionDecl *ProducerFunction = Fx.Case.producerFunction();
   const ParentMap &Parents = Fx.S.parents(ProducerFunction);
@@ -445,28 +516,30 @@ bool retryPush(const FixContext &Fx, const ReachedOp *PushOp,
   const Stmt *Statement = discardedPushStatement(Call, Parents, Parent);
   if (!Statement)
     return false;
-  std::optional<std::string> Args = retryArguments(Fx, Call);
+  std::string Indent = indentationOf(Statement->getBeginLoc(), Fx.SM);
+  std::optional<RetryArgs> Args = retryArguments(Fx, Call, Retry, Indent);
   if (!Args)
     return false;
   std::string Object = Push.Object ? sourceText(Push.Object, Fx.Ctx) : "";
   if (Object.empty() || isa<CXXThisExpr>(Push.Object->IgnoreParenImpCasts()))
     return false;
-  std::string Attempt =
-      formatv(Retry.Template.c_str(), Object + (Push.Arrow ? "->" : "."), *Args)
-          .str();
+  std::string Attempt = formatv(Retry.Template.c_str(),
+                                Object + (Push.Arrow ? "->" : "."), Args->Args)
+                            .str();
   std::optional<std::string> Stop = stopAfterSignal(Fx, Call, Parents);
   if (!Stop)
     return false;
   std::optional<BraceOpening> Brace;
-  std::string Indent = indentationOf(Statement->getBeginLoc(), Fx.SM);
-  if (!Stop->empty() && !isa<CompoundStmt>(Parent)) {
+  if ((!Stop->empty() || !Args->Hoisted.empty()) &&
+      !isa<CompoundStmt>(Parent)) {
     // A lone loop body becomes a block to hold the stop.
     Brace = braceOpening(Statement, Parent, Fx.Ctx);
     if (!Brace)
       return false;
   }
   const std::string &Raised = Signal.Raised;
-  std::string Code = "while (!" + Raised + " && !" + Attempt + ")";
+  std::string Code =
+      Args->Hoisted + "while (!" + Raised + " && !" + Attempt + ")";
   Code += Retry.Waits ? " {\n" + Indent + "}"
                       : "\n" + Indent +
                             "  std::this_thread::sleep_for(std::chrono::"
@@ -516,8 +589,25 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
   RetryPush Retry;
   Retry.Template = retryPushTemplate(Fx, Retry.Waits);
   const VarDecl *Queue = signalledQueue(Fx);
-  if (Retry.Template.empty() || !Queue)
+  if (!Queue)
     return std::nullopt;
+  // A queue of the project's own with nothing to retry gets a push that
+  // gives up.
+  // Only for one consumer thread: with more, the signal raised by the
+  // first to leave would stop the producer before the others have their
+  // end markers (or their share), and they would wait for ever instead.
+  std::optional<AddedTryPush> Added;
+  if (Retry.Template.empty()) {
+    const auto &Consumers = Fx.Case.Consumers;
+    if (Consumers.size() != 1 || !Consumers.front().Who->Spawn ||
+        Consumers.front().Who->Spawn->InLoop)
+      return std::nullopt;
+    Added = planTryPushMethod(Fx);
+    if (!Added)
+      return std::nullopt;
+    Retry.Template = "{0}" + Added->Name + "({1})";
+    Retry.CopyMoved = true;
+  }
   std::optional<SignalHome> Home = signalHome(Fx, Queue);
   if (!Home)
     return std::nullopt;
@@ -526,6 +616,8 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
     return std::nullopt;
 
   StrategyPlan Plan;
+  if (Added)
+    Plan.Edits = Added->Edits;
   std::optional<StopSignal> Signal =
       chooseSignal(Fx, Queue, *Home, *Bodies, Plan.Edits);
   if (!Signal)
@@ -543,6 +635,11 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
 
   Plan.NoteAt = Fx.firstEdit(Plan.Edits);
   Plan.Summary =
+      (Added ? formatv("give '{0}' a '{1}' that returns false instead of "
+                       "waiting (the class is otherwise unchanged); ",
+                       Added->Class, Added->Name)
+                   .str()
+             : std::string()) +
       Signal->Description +
       formatv(", and push with '{0}' until there is room or {1}",
               StringRef(Retry.Template).drop_front(3).split('(').first,
