@@ -211,6 +211,15 @@ closeGuardInsertion(const Stmt *Body, const Expr *Object, bool Arrow,
               : "struct CloseOnExit { decltype(" + Text +
                     ") &queue; ~CloseOnExit() { queue." + Close.str() +
                     "(); } } closeOnExit{" + Text + "};";
+  return firstInBlock(Block, Guard, Ctx);
+}
+
+std::optional<FixItHint> firstInBlock(const Stmt *Body, StringRef Code,
+                                      const ASTContext &Ctx) {
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
+  if (!Block || isInMacro(Block->getSourceRange()))
+    return std::nullopt;
+  std::string Guard = Code.str();
   const SourceManager &SM = Ctx.getSourceManager();
   SourceLocation AfterBrace = Block->getLBracLoc().getLocWithOffset(1);
   if (Block->body_empty())

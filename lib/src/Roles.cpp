@@ -90,8 +90,16 @@ bool runsEachIteration(const Stmt *Loop, const Stmt *S,
     if (const auto *Try = dyn_cast<CXXTryStmt>(P);
         Try && MayBeInTry && Try->getTryBlock() == Child)
       continue;
-    // An if's condition runs whenever the if does (`if (!q.push(m))`).
+    // An if's or a while's condition runs whenever the statement does
+    // (`if (!q.push(m))`, `while (!q.try_push(m) && open)`); so does the
+    // left of && and ||.
     if (const auto *If = dyn_cast<IfStmt>(P); If && If->getCond() == Child)
+      continue;
+    if (const auto *While = dyn_cast<WhileStmt>(P);
+        While && While->getCond() == Child)
+      continue;
+    if (const auto *Logical = dyn_cast<BinaryOperator>(P);
+        Logical && Logical->isLogicalOp() && Logical->getLHS() == Child)
       continue;
     if (!isa<CompoundStmt, Expr, DeclStmt>(P))
       return false;
@@ -252,6 +260,15 @@ bool RoleAnalysis::isMarkerPush(const ReachedOp &Op,
       Arg = Copy->getArg(0);
       continue;
     }
+    // A const local holds what it was initialised with (`const auto item =
+    // std::string(); q.try_put(item);`).
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Arg))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+          Var && Var->isLocalVarDecl() && Var->getType().isConstQualified() &&
+          Var->getInit() && !Var->getType()->isReferenceType()) {
+        Arg = Var->getInit();
+        continue;
+      }
     break;
   }
   // What the consumers stop on says which pushes are its markers.

@@ -47,21 +47,55 @@ const ValueDecl *writtenDecl(const Expr *E) {
 
 /// The variables and fields \p Body assigns or stores to (`stop = true`,
 /// `stop.store(true)`, `++errors`, `failed_ = true`).
+void collectWritten(const Stmt *Body, DenseSet<const ValueDecl *> &Out);
+
+/// What the destructor of the guard \p Var writes through the references it
+/// was given (`LeaveCount g{left};` whose destructor does `--left_`): the
+/// variables bound to those references.
+void collectWrittenByGuard(const VarDecl *Var,
+                           DenseSet<const ValueDecl *> &Out) {
+  const CXXRecordDecl *Class = Var->getType()->getAsCXXRecordDecl();
+  const CXXDestructorDecl *Dtor = Class ? Class->getDestructor() : nullptr;
+  const auto *Init = dyn_cast_or_null<InitListExpr>(
+      Var->getInit() ? Var->getInit()->IgnoreImplicit() : nullptr);
+  if (!Dtor || !Dtor->hasBody() || !Init)
+    return;
+  DenseSet<const ValueDecl *> InDtor;
+  collectWritten(Dtor->getBody(), InDtor);
+  for (const FieldDecl *Field : Class->fields())
+    if (Field->getType()->isReferenceType() && InDtor.contains(Field) &&
+        Field->getFieldIndex() < Init->getNumInits())
+      if (const ValueDecl *Bound =
+              writtenDecl(Init->getInit(Field->getFieldIndex())))
+        Out.insert(Bound);
+}
+
 void collectWritten(const Stmt *Body, DenseSet<const ValueDecl *> &Out) {
   forEachDescendant(Body, [&](const Stmt *S) {
     const Expr *Target = nullptr;
     if (const auto *Assign = dyn_cast<BinaryOperator>(S);
         Assign && Assign->isAssignmentOp())
       Target = Assign->getLHS();
+    else if (const auto *Unary = dyn_cast<UnaryOperator>(S);
+             Unary && Unary->isIncrementDecrementOp())
+      Target = Unary->getSubExpr();
     else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-             Op && Op->isAssignmentOp() && Op->getNumArgs() > 0)
+             Op && Op->getNumArgs() > 0 &&
+             (Op->isAssignmentOp() || Op->getOperator() == OO_PlusPlus ||
+              Op->getOperator() == OO_MinusMinus))
       Target = Op->getArg(0);
     else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
              Call && (calleeName(Call) == "store" ||
-                      calleeName(Call) == "request_stop"))
+                      calleeName(Call) == "request_stop" ||
+                      calleeName(Call) == "fetch_add" ||
+                      calleeName(Call) == "fetch_sub"))
       Target = Call->getImplicitObjectArgument();
     if (const ValueDecl *Decl = Target ? writtenDecl(Target) : nullptr)
       Out.insert(Decl);
+    if (const auto *DS = dyn_cast<DeclStmt>(S))
+      for (const Decl *D : DS->decls())
+        if (const auto *Var = dyn_cast<VarDecl>(D))
+          collectWrittenByGuard(Var, Out);
   });
 }
 

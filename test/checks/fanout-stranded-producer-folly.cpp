@@ -37,22 +37,27 @@ void mpmc(int n) {
 // CHECK-NOTES: :[[@LINE-21]]:25: note: queue 'q' declared here
 // CHECK-NOTES: :[[@LINE-12]]:11: note: consumer returns here without closing 'q'
 // CHECK-NOTES: :[[@LINE-20]]:5: note: consumer threads spawned here in a loop
-// CHECK-NOTES: :[[@LINE-24]]:31: note: fix: 'q' cannot be closed reliably; raise 'qClosed' on each consumer exit, and push with 'tryWriteUntil' until there is room or 'qClosed' is raised
+// CHECK-NOTES: :[[@LINE-24]]:31: note: fix: 'q' cannot be closed reliably; count the consumers (2) down in 'qReaders' as each leaves, and push with 'tryWriteUntil' until there is room or every consumer has left
 // CHECK-FIXES: {{^}}#include <atomic>{{$}}
 // CHECK-FIXES: {{^}}#include <vector>{{$}}
 // CHECK-FIXES-NEXT: {{^}}#include <chrono>{{$}}
 // CHECK-FIXES-NOT: #include <chrono>
 // CHECK-FIXES: {{^}}  folly::MPMCQueue<int> q(64);{{$}}
-// CHECK-FIXES-NEXT: {{^}}  std::atomic<bool> qClosed{false};{{$}}
+// CHECK-FIXES-NEXT: {{^}}  std::atomic<int> qReaders{2};{{$}}
+// CHECK-FIXES: {{^}}    readers.emplace_back([&] {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}      struct LeaveCount {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}        std::atomic<int> &left;{{$}}
+// CHECK-FIXES-NEXT: {{^}}        ~LeaveCount() { --left; }{{$}}
+// CHECK-FIXES-NEXT: {{^}}      } leaveCount{qReaders};{{$}}
 // CHECK-FIXES: {{^}}  for (int i = 0; i < n; ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}    while (!qClosed && !q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), i)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), i) && qReaders > 0) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}
-// CHECK-FIXES-NEXT: {{^}}    if (qClosed){{$}}
+// CHECK-FIXES-NEXT: {{^}}    if (qReaders == 0){{$}}
 // CHECK-FIXES-NEXT: {{^}}      break;{{$}}
 // CHECK-FIXES-NEXT: {{^}}  }{{$}}
-// CHECK-FIXES-NEXT: {{^}}  while (!qClosed && !q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), -1)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}  while (!q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), -1) && qReaders > 0) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}  }{{$}}
-// CHECK-FIXES-NEXT: {{^}}  while (!qClosed && !q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), -1)) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}  while (!q.tryWriteUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(10), -1) && qReaders > 0) {{[{]}}{{$}}
 
 void dynamic(int n) {
   folly::DMPMCQueue<int, true> q(16);
@@ -77,7 +82,7 @@ void dynamic(int n) {
 // CHECK-FIXES: {{^}}      if (v == -1 || !process(v)) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}        qClosed = true;{{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}
-// CHECK-FIXES: {{^}}    while (!qClosed && !q.try_enqueue_for(i, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}    while (!q.try_enqueue_for(i, std::chrono::milliseconds(10)) && !qClosed) {{[{]}}{{$}}
 
 // Negative: the producer writes with a deadline and watches a stop flag.
 void timedWrite(int n) {

@@ -40,12 +40,12 @@ void ring(int n) {
 // CHECK-FIXES-NEXT: {{^}}        return;{{$}}
 // CHECK-FIXES-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES: {{^}}  for (int i = 0; i < n; ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}    while (!qClosed && !q.wait_enqueue_timed(i, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!q.wait_enqueue_timed(i, std::chrono::milliseconds(10)) && !qClosed) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}
 // CHECK-FIXES-NEXT: {{^}}    if (qClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}      break;{{$}}
 // CHECK-FIXES-NEXT: {{^}}  }{{$}}
-// CHECK-FIXES-NEXT: {{^}}  while (!qClosed && !q.wait_enqueue_timed(-1, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}  while (!q.wait_enqueue_timed(-1, std::chrono::milliseconds(10)) && !qClosed) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}  }{{$}}
 
 // Negative: unbounded.

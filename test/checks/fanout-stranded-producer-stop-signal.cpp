@@ -79,7 +79,7 @@ void explicitCaptures(int n) {
 // CHECK-FIXES-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES: {{^}}  std::thread producer([&ring, n, &ringClosed] {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}    for (int i = 0; i < n; ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}      while (!ringClosed && !ring.try_put(i)){{$}}
+// CHECK-FIXES-NEXT: {{^}}      while (!ring.try_put(i) && !ringClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}        std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}
 // CHECK-FIXES-NEXT: {{^}}      if (ringClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}
@@ -106,7 +106,7 @@ void queueParameter(SlotRing<int, 8> &ring, int n) {
 // CHECK-FIXES-NEXT: {{^}}  std::thread consumer([&] {{[{]}}{{$}}
 // CHECK-FIXES: {{^}}        ringClosed2 = true;{{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}
-// CHECK-FIXES: {{^}}    while (!ringClosed2 && !ring.try_put(i)){{$}}
+// CHECK-FIXES: {{^}}    while (!ring.try_put(i) && !ringClosed2){{$}}
 
 // A push in an inner loop of a thread: the thread returns once the signal
 // is raised, as breaking would only leave the inner loop.
@@ -129,7 +129,7 @@ void nestedLoops(int batches) {
 }
 // CHECK-MESSAGES: :[[@LINE-5]]:14: warning: producer can block forever in 'put' {{.*}}
 // CHECK-FIXES: {{^}}      for (int i = 0; i < 10; ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}        while (!ringClosed && !ring.try_put(b * 10 + i)){{$}}
+// CHECK-FIXES-NEXT: {{^}}        while (!ring.try_put(b * 10 + i) && !ringClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}          std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}
 // CHECK-FIXES-NEXT: {{^}}        if (ringClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}          return;{{$}}
@@ -150,7 +150,7 @@ void jthreadWithToken(int n) {
 }
 // CHECK-MESSAGES: :[[@LINE-7]]:12: warning: producer can block forever in 'put' {{.*}}
 // CHECK-FIXES: {{^}}    for (int i = 0; i < n && !stop.stop_requested(); ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}      while (!stop.stop_requested() && !ring.try_put(i)){{$}}
+// CHECK-FIXES-NEXT: {{^}}      while (!ring.try_put(i) && !stop.stop_requested()){{$}}
 // CHECK-FIXES: {{^}}      if (stop.stop_requested()){{$}}
 // CHECK-FIXES: {{^}}    while (process(ring.take())) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}
@@ -209,4 +209,4 @@ void sharedStopSource(int n) {
 // CHECK-FIXES: {{^}}  SlotRing<int, 8> ring;{{$}}
 // CHECK-FIXES-NEXT: {{^}}  std::thread consumer([&] {{[{]}}{{$}}
 // CHECK-FIXES: {{^}}        cancel.request_stop();{{$}}
-// CHECK-FIXES: {{^}}      while (!cancel.stop_requested() && !ring.try_put(i)){{$}}
+// CHECK-FIXES: {{^}}      while (!ring.try_put(i) && !cancel.stop_requested()){{$}}

@@ -44,12 +44,12 @@ void sentinelAndEarlyReturn(int n) {
 // CHECK-FIXES: {{^}}  tbb::concurrent_bounded_queue<int> q;{{$}}
 // CHECK-FIXES-NEXT: {{^}}  std::atomic<bool> qClosed{false};{{$}}
 // CHECK-FIXES: {{^}}    for (int i = 0; i < n; ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}      while (!qClosed && !q.try_push(i)){{$}}
+// CHECK-FIXES-NEXT: {{^}}      while (!q.try_push(i) && !qClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}        std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}
 // CHECK-FIXES-NEXT: {{^}}      if (qClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}
 // CHECK-FIXES-NEXT: {{^}}    }{{$}}
-// CHECK-FIXES-NEXT: {{^}}    while (!qClosed && !q.try_push(-1)){{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!q.try_push(-1) && !qClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}      std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}
 // CHECK-FIXES: {{^}}      if (!process(item)) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}        qClosed = true;{{$}}

@@ -29,7 +29,7 @@ int main() {
 }
 // CHECK-FIXES: {{^}}  std::jthread producer([&](std::stop_token stopToken) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}    for (int i = 0; i < 1000; ++i) {{[{]}}{{$}}
-// CHECK-FIXES-NEXT: {{^}}      while (!stopToken.stop_requested() && !q.wait_enqueue_timed(i, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES-NEXT: {{^}}      while (!q.wait_enqueue_timed(i, std::chrono::milliseconds(10)) && !stopToken.stop_requested()) {{[{]}}{{$}}
 // CHECK-FIXES-NEXT: {{^}}      }{{$}}
 // CHECK-FIXES-NEXT: {{^}}      if (stopToken.stop_requested()){{$}}
 // CHECK-FIXES-NEXT: {{^}}        break;{{$}}

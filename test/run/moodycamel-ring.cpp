@@ -30,4 +30,4 @@ int main() {
 }
 // CHECK-FIXES: {{^}}  std::atomic<bool> qClosed{false};{{$}}
 // CHECK-FIXES: {{^}}        qClosed = true;{{$}}
-// CHECK-FIXES: {{^}}    while (!qClosed && !q.wait_enqueue_timed(i, std::chrono::milliseconds(10))) {{[{]}}{{$}}
+// CHECK-FIXES: {{^}}    while (!q.wait_enqueue_timed(i, std::chrono::milliseconds(10)) && !qClosed) {{[{]}}{{$}}

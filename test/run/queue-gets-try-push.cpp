@@ -71,6 +71,6 @@ int main() {
 // CHECK-FIXES-NEXT: {{^}}    Buffer.push_back(std::move(Value));{{$}}
 // CHECK-FIXES-NEXT: {{^}}    Items.notify_one();{{$}}
 // CHECK-FIXES-NEXT: {{^}}    return true;{{$}}
-// CHECK-FIXES: {{^}}    auto item = Format(I);{{$}}
-// CHECK-FIXES-NEXT: {{^}}    while (!LogClosed && !Log.TrySend(item)){{$}}
-// CHECK-FIXES: {{^}}  auto item2 = std::string();{{$}}
+// CHECK-FIXES: {{^}}    const auto item = Format(I);{{$}}
+// CHECK-FIXES-NEXT: {{^}}    while (!Log.TrySend(item) && !LogClosed){{$}}
+// CHECK-FIXES: {{^}}  const auto item2 = std::string();{{$}}

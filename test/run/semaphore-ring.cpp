@@ -63,5 +63,5 @@ int main() {
 }
 // CHECK-FIXES: {{^}}#include <atomic>{{$}}
 // CHECK-FIXES: {{^}}  std::atomic<bool> ringClosed{false};{{$}}
-// CHECK-FIXES: {{^}}    while (!ringClosed && !ring.try_put(i)){{$}}
+// CHECK-FIXES: {{^}}    while (!ring.try_put(i) && !ringClosed){{$}}
 // CHECK-FIXES-NEXT: {{^}}      std::this_thread::sleep_for(std::chrono::milliseconds(1));{{$}}

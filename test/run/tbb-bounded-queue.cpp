@@ -4,8 +4,8 @@
 // The real tbb::concurrent_bounded_queue: abort() only wakes the callers
 // already asleep, so the fix does not rely on it. Every worker fails and
 // leaves; the producer then sleeps in push() forever. After the fix it
-// retries try_push() until there is room or the flag the workers raise is
-// set.
+// retries try_push() until there is room or every worker has left (each
+// counts itself out with a guard as it leaves, however it leaves).
 #include <tbb/concurrent_queue.h>
 #include <thread>
 #include <vector>
@@ -34,4 +34,5 @@ int main() {
   producer.join();
   return 0;
 }
-// CHECK-FIXES: {{^}}      while (!qClosed && !q.try_push(i)){{$}}
+// CHECK-FIXES: {{^}}  std::atomic<int> qReaders{3};{{$}}
+// CHECK-FIXES: {{^}}      while (!q.try_push(i) && qReaders > 0){{$}}

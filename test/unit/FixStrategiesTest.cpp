@@ -313,7 +313,7 @@ void spawner(int n) {
           "39:9 qClosed = true;\n        ",
           "39:16 \n      }",
           "41:30  {",
-          "42:5-42:15 while (!qClosed && !q.try_push(i))\n"
+          "42:5-42:15 while (!q.try_push(i) && !qClosed)\n"
           "      std::this_thread::sleep_for(std::chrono::milliseconds(1));\n"
           "    if (qClosed)\n"
           "      break;\n"
@@ -421,9 +421,10 @@ void spawner(int n) {
   EXPECT_EQ(C.show(Plan->Edits).front(), C.show(Added->Edits.front()));
 }
 
-TEST(StopSignalTest, AddsNoPushForSeveralConsumers) {
-  // The first reader to leave would stop the producer while the others
-  // still wait for their share.
+TEST(StopSignalTest, SeveralConsumersAreCountedOut) {
+  // A flag raised by the first reader to leave would stop the producer while
+  // the others still wait for their share: the push gives up only once every
+  // reader has left, each counted out by a guard however it leaves.
   OneCase C(ringWithoutTryPush() + R"cpp(
 void spawner(int n) {
   Ring<int> q(8);
@@ -441,7 +442,43 @@ void spawner(int n) {
 }
 )cpp");
   ASSERT_TRUE(C.context());
-  EXPECT_TRUE(planTryPushMethod(*C.context()));
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  std::vector<std::string> Shown = C.show(Plan->Edits);
+  EXPECT_TRUE(
+      llvm::is_contained(Shown, "27:18 \n  std::atomic<int> qReaders{4};"));
+  EXPECT_TRUE(llvm::is_contained(
+      Shown, "31:7 struct LeaveCount {\n        std::atomic<int> &left;\n"
+             "        ~LeaveCount() { --left; }\n      } leaveCount{qReaders};"
+             "\n      "));
+  EXPECT_EQ(
+      Plan->Summary,
+      "give 'Ring' a 'try_push' that returns false instead of waiting "
+      "(the class is otherwise unchanged); count the consumers (4) down "
+      "in 'qReaders' as each leaves, and push with 'try_push' until there "
+      "is room or every consumer has left");
+}
+
+TEST(StopSignalTest, DeclinesToCountConsumersSpawnedInABranch) {
+  // How many readers there are is not certain.
+  OneCase C(std::string(Ring) + R"cpp(
+void spawner(int n, bool two) {
+  Ring<int> q(8);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r)
+    if (two || r < 2)
+      readers.emplace_back([&] {
+        for (;;)
+          if (!process(q.pop()))
+            return;
+      });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  for (auto &t : readers)
+    t.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
   EXPECT_FALSE(planStopSignal(*C.context()));
 }
 

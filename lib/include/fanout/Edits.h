@@ -53,6 +53,12 @@ closeGuardInsertion(const clang::Stmt *Body, const clang::Expr *Object,
                     bool Arrow, llvm::StringRef Close,
                     const clang::ASTContext &Ctx, bool FreeFunction = false);
 
+/// \p Code as the first statement of the block \p Body: on a line of its
+/// own when the block's first statement is; none in a macro.
+std::optional<clang::FixItHint> firstInBlock(const clang::Stmt *Body,
+                                             llvm::StringRef Code,
+                                             const clang::ASTContext &Ctx);
+
 /// Whether the queue \p Object names has a \p Close member callable with no
 /// arguments (`abort(std::exception_ptr)` is not).
 bool closeTakesNoArguments(const clang::Expr *Object, llvm::StringRef Close);

@@ -124,19 +124,33 @@ bool returnsIn(const Stmt *S) {
   return Found;
 }
 
+/// Whether the class names its members in camelCase (`notFull`,
+/// `freeSlots_`) rather than snake_case (`not_full_`).
+bool namesInCamelCase(const CXXRecordDecl *Class) {
+  int Camel = 0, Snake = 0;
+  auto Count = [&](StringRef Name) {
+    Name = Name.trim('_');
+    if (Name.size() < 2 || isUppercase(Name.front()))
+      return;
+    if (Name.contains('_'))
+      ++Snake;
+    else if (any_of(Name, [](char C) { return isUppercase(C); }))
+      ++Camel;
+  };
+  for (const CXXMethodDecl *M : Class->methods())
+    if (M->getIdentifier())
+      Count(M->getName());
+  for (const FieldDecl *F : Class->fields())
+    if (F->getIdentifier())
+      Count(F->getName());
+  return Camel > Snake;
+}
+
 /// `try_put`, `tryPut` or `TryPut`, as the class names its members, and
 /// not yet taken.
 std::string tryName(const CXXRecordDecl *Class, StringRef Push) {
-  bool Pascal = isUppercase(Push.front());
-  bool Camel = false;
-  for (const CXXMethodDecl *M : Class->methods())
-    if (M->getIdentifier() && M->getName().size() > 1 &&
-        any_of(M->getName().drop_front(),
-               [](char C) { return isUppercase(C); }) &&
-        !M->getName().contains('_'))
-      Camel = true;
-  std::string Base = Pascal ? "Try" + Push.str()
-                     : Camel
+  std::string Base = isUppercase(Push.front()) ? "Try" + Push.str()
+                     : namesInCamelCase(Class)
                          ? "try" + std::string(1, toUppercase(Push.front())) +
                                Push.drop_front().str()
                          : "try_" + Push.str();

@@ -39,7 +39,9 @@ struct ThreadBodies {
 
 /// How the signal is raised and read, and how the note says so.
 struct StopSignal {
-  std::string Raise, Raised, Description, Until;
+  std::string Raise, Raised, NotRaised, Description, Until;
+  /// Raised by guards in the consumer bodies, not on the exits.
+  bool Guarded = false;
 };
 
 /// The push that gives up: retryPushTemplate's format and whether it waits.
@@ -278,6 +280,7 @@ std::optional<StopSignal> stopSourceSignal(const VarDecl *Source,
   StopSignal Signal;
   Signal.Raise = Name + ".request_stop();";
   Signal.Raised = Name + ".stop_requested()";
+  Signal.NotRaised = "!" + Signal.Raised;
   Signal.Description =
       formatv("request stop through '{0}' on each consumer exit", Name).str();
   Signal.Until = "stop is requested";
@@ -335,6 +338,7 @@ std::optional<StopSignal> jthreadSignal(const FixContext &Fx,
   StopSignal Signal;
   Signal.Raise = Name + ".request_stop();";
   Signal.Raised = *Token + ".stop_requested()";
+  Signal.NotRaised = "!" + Signal.Raised;
   Signal.Description = formatv("request stop of the producer thread '{0}' on "
                                "each consumer exit",
                                Name);
@@ -365,16 +369,179 @@ std::optional<StopSignal> flagSignal(const FixContext &Fx, const VarDecl *Queue,
   StopSignal Signal;
   Signal.Raise = Flag + " = true;";
   Signal.Raised = Flag;
+  Signal.NotRaised = "!" + Signal.Raised;
   Signal.Description = formatv("raise '{0}' on each consumer exit", Flag).str();
   Signal.Until = formatv("'{0}' is raised", Flag).str();
   return Signal;
 }
 
-/// The signal, in order of preference: a std::stop_source the function
-/// already has, the producer jthread's stop token, else an atomic flag.
+/// Whether the parents of \p S up to \p Top run it whenever they run: no
+/// branch, loop or handler in between.
+bool runsOnce(const Stmt *S, const Stmt *Top, const ParentMap &Parents) {
+  for (const Stmt *P = Parents.getParent(S); P && P != Top;
+       P = Parents.getParent(P))
+    if (!isa<CompoundStmt, Expr, DeclStmt>(P) ||
+        isa<ConditionalOperator, BinaryConditionalOperator>(P) ||
+        (isa<BinaryOperator>(P) && cast<BinaryOperator>(P)->isLogicalOp()))
+      return false;
+  return true;
+}
+
+/// Whether \p Bound has the same value wherever it is evaluated after
+/// \p From: literals and variables declared before it that the spawning
+/// function never writes.
+bool stableBound(const FixContext &Fx, const Expr *Bound, SourceLocation From) {
+  if (Bound->HasSideEffects(Fx.Ctx))
+    return false;
+  const Stmt *Body = Fx.Case.Spawner->getBody();
+  bool Stable = true;
+  auto Written = [&](const VarDecl *Var) {
+    bool Found = false;
+    forEachDescendant(Body, [&](const Stmt *Node) {
+      const Expr *Target = nullptr;
+      if (const auto *Assign = dyn_cast<BinaryOperator>(Node);
+          Assign && Assign->isAssignmentOp())
+        Target = Assign->getLHS();
+      else if (const auto *Unary = dyn_cast<UnaryOperator>(Node);
+               Unary && Unary->isIncrementDecrementOp())
+        Target = Unary->getSubExpr();
+      const auto *Ref =
+          Target ? dyn_cast<DeclRefExpr>(ignoreWrappers(Target)) : nullptr;
+      Found |= Ref && Ref->getDecl() == Var;
+    });
+    return Found;
+  };
+  auto Visit = [&](const Stmt *Node) {
+    if (isa<CallExpr, MemberExpr, CXXThisExpr>(Node))
+      Stable = false;
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node)) {
+      const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+      if (!Var || !Fx.SM.isBeforeInTranslationUnit(Var->getLocation(), From) ||
+          Written(Var))
+        Stable = false;
+    }
+  };
+  Visit(Bound);
+  forEachDescendant(Bound, Visit);
+  return Stable;
+}
+
+/// How many consumer threads there are, as code that means it where the
+/// signal is declared (\p DeclareAt): the number of spawn sites when none
+/// is in a loop, or the bound N of the one loop that spawns them, once an
+/// iteration (`for (int i = 0; i < N; ++i)`); empty where it is not certain.
+std::string consumerCount(const FixContext &Fx, SourceLocation DeclareAt) {
+  const StrandedProducerCase &Case = Fx.Case;
+  const Stmt *Body = Case.Spawner->getBody();
+  const ParentMap &Parents = Fx.S.parents(Case.Spawner);
+  bool AnyInLoop = false;
+  for (const ConsumerCase &Consumer : Case.Consumers) {
+    const SpawnSite *Spawn = Consumer.Who->Spawn;
+    if (!Spawn || !Spawn->Expr)
+      return {};
+    AnyInLoop |= Spawn->InLoop;
+  }
+  if (!AnyInLoop) {
+    for (const ConsumerCase &Consumer : Case.Consumers)
+      if (!runsOnce(Consumer.Who->Spawn->Expr, Body, Parents))
+        return {};
+    return std::to_string(Case.Consumers.size());
+  }
+  if (Case.Consumers.size() != 1)
+    return {};
+  const Expr *Spawn = Case.Consumers.front().Who->Spawn->Expr;
+  const auto *For = dyn_cast_or_null<ForStmt>(enclosingLoop(Spawn, Parents));
+  if (!For || !runsOnce(Spawn, For, Parents) || enclosingLoop(For, Parents))
+    return {};
+  // `int i = 0`, `i < N`, `++i`.
+  const auto *Init = dyn_cast_or_null<DeclStmt>(For->getInit());
+  const auto *Index = Init && Init->isSingleDecl()
+                          ? dyn_cast<VarDecl>(Init->getSingleDecl())
+                          : nullptr;
+  std::optional<int64_t> Start = Index && Index->getInit()
+                                     ? evaluateInt(Index->getInit(), Fx.Ctx)
+                                     : std::nullopt;
+  const auto *Cond =
+      dyn_cast_or_null<BinaryOperator>(ignoreWrappers(For->getCond()));
+  const auto *Step = dyn_cast_or_null<UnaryOperator>(For->getInc());
+  auto IsIndex = [&](const Expr *E) {
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E));
+    return Ref && Ref->getDecl() == Index;
+  };
+  if (!Start || *Start != 0 || !Cond || Cond->getOpcode() != BO_LT ||
+      !IsIndex(Cond->getLHS()) || !Step || !Step->isIncrementOp() ||
+      !IsIndex(Step->getSubExpr()))
+    return {};
+  const Expr *Bound = ignoreWrappers(Cond->getRHS());
+  if (!stableBound(Fx, Bound, DeclareAt))
+    return {};
+  return sourceText(Bound, Fx.Ctx);
+}
+
+/// Several consumers: a count of those still there, which a guard in each
+/// consumer body counts down however it leaves; a push gives up once none
+/// is left. (A flag raised by the first to leave would stop the producer
+/// before the others have their end markers, or their share.)
+std::optional<StopSignal>
+countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
+            const ThreadBodies &Bodies, std::vector<FixItHint> &Out) {
+  std::string Count = consumerCount(Fx, Home.DeclareAt);
+  if (Count.empty())
+    return std::nullopt;
+  std::string QueueVar = Queue->getName().str();
+  std::string Name =
+      freshName(Fx, QueueVar.find('_') != std::string::npos
+                        ? StringRef(QueueVar).rtrim('_').str() + "_readers"
+                        : QueueVar + "Readers");
+  std::string Decl = "std::atomic<int> " + Name + "{" + Count + "};";
+  Out.push_back(FixItHint::CreateInsertion(
+      Home.DeclareAt, isa<ParmVarDecl>(Queue) ? Decl + "\n" + Home.DeclIndent
+                                              : "\n" + Home.DeclIndent + Decl));
+  insertIncludeIfMissing("atomic", Home.DeclareAt, Fx.Ctx, Out);
+  if (!captureInBodies(Bodies, Name, /*AndProducer=*/true, Out))
+    return std::nullopt;
+  for (const LambdaExpr *Lambda : Bodies.Consumers) {
+    const auto *Body = dyn_cast<CompoundStmt>(Lambda->getBody());
+    if (!Body || Body->body_empty())
+      return std::nullopt;
+    std::string In = indentationOf(Body->body_front()->getBeginLoc(), Fx.SM);
+    std::string Guard =
+        "struct LeaveCount {\n" + In + "  std::atomic<int> &left;\n" + In +
+        "  ~LeaveCount() { --left; }\n" + In + "} leaveCount{" + Name + "};";
+    std::optional<FixItHint> Insert = firstInBlock(Body, Guard, Fx.Ctx);
+    if (!Insert)
+      return std::nullopt;
+    Out.push_back(std::move(*Insert));
+  }
+  StopSignal Signal;
+  Signal.Guarded = true;
+  Signal.Raised = Name + " == 0";
+  Signal.NotRaised = Name + " > 0";
+  Signal.Description =
+      formatv("count the consumers ({0}) down in '{1}' as each leaves", Count,
+              Name)
+          .str();
+  Signal.Until = "every consumer has left";
+  return Signal;
+}
+
+/// Whether the queue has more than one consumer thread.
+bool severalConsumers(const FixContext &Fx) {
+  const auto &Consumers = Fx.Case.Consumers;
+  return Consumers.size() > 1 ||
+         any_of(Consumers, [](const ConsumerCase &Consumer) {
+           return Consumer.Who->Spawn && Consumer.Who->Spawn->InLoop;
+         });
+}
+
+/// The signal, in order of preference: for several consumers their count;
+/// a std::stop_source the function already has, the producer jthread's stop
+/// token, else an atomic flag.
 std::optional<StopSignal>
 chooseSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
              const ThreadBodies &Bodies, std::vector<FixItHint> &Out) {
+  if (severalConsumers(Fx))
+    return countSignal(Fx, Queue, Home, Bodies, Out);
   if (const VarDecl *Source = existingStopSource(Fx, Bodies))
     return stopSourceSignal(Source, Bodies, Out);
   if (const VarDecl *Thread = producerJThread(Fx, Bodies))
@@ -461,7 +628,8 @@ std::optional<RetryArgs> retryArguments(const FixContext &Fx,
       for (int N = 2; is_contained(Retry.Hoisted, Name); ++N)
         Name = freshName(Fx, "item" + std::to_string(N));
       Retry.Hoisted.push_back(Name);
-      Result.Hoisted += "auto " + Name + " = " + Text + ";\n" + Indent.str();
+      Result.Hoisted +=
+          "const auto " + Name + " = " + Text + ";\n" + Indent.str();
       Text = Name;
     }
     Result.Args += (Result.Args.empty() ? "" : ", ") + Text;
@@ -539,7 +707,7 @@ bool retryPush(const FixContext &Fx, const ReachedOp *PushOp,
   }
   const std::string &Raised = Signal.Raised;
   std::string Code =
-      Args->Hoisted + "while (!" + Raised + " && !" + Attempt + ")";
+      Args->Hoisted + "while (!" + Attempt + " && " + Signal.NotRaised + ")";
   Code += Retry.Waits ? " {\n" + Indent + "}"
                       : "\n" + Indent +
                             "  std::this_thread::sleep_for(std::chrono::"
@@ -593,15 +761,8 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
     return std::nullopt;
   // A queue of the project's own with nothing to retry gets a push that
   // gives up.
-  // Only for one consumer thread: with more, the signal raised by the
-  // first to leave would stop the producer before the others have their
-  // end markers (or their share), and they would wait for ever instead.
   std::optional<AddedTryPush> Added;
   if (Retry.Template.empty()) {
-    const auto &Consumers = Fx.Case.Consumers;
-    if (Consumers.size() != 1 || !Consumers.front().Who->Spawn ||
-        Consumers.front().Who->Spawn->InLoop)
-      return std::nullopt;
     Added = planTryPushMethod(Fx);
     if (!Added)
       return std::nullopt;
@@ -622,12 +783,12 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
       chooseSignal(Fx, Queue, *Home, *Bodies, Plan.Edits);
   if (!Signal)
     return std::nullopt;
-  if (!planExitStatements(
-          Fx,
-          [&](const FunctionDecl *, const AccessPath &) {
-            return Signal->Raise;
-          },
-          /*GuardWhenCallsThrow=*/false, Plan.Edits))
+  if (!Signal->Guarded && !planExitStatements(
+                              Fx,
+                              [&](const FunctionDecl *, const AccessPath &) {
+                                return Signal->Raise;
+                              },
+                              /*GuardWhenCallsThrow=*/false, Plan.Edits))
     return std::nullopt;
   for (const ReachedOp *Push : Fx.Case.ProducerPushes)
     if (!retryPush(Fx, Push, *Signal, Retry, Home->DeclareAt, Plan.Edits))
