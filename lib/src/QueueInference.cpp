@@ -119,6 +119,8 @@ struct MethodFacts {
   /// status stored (not reset to false or zero).
   SmallPtrSet<const FieldDecl *, 4> FlagsSet;
   SmallPtrSet<const FieldDecl *, 4> Counted; ///< Incremented/decremented.
+  /// Empties a container member of its own (`items_.clear()`).
+  bool Clears = false;
   /// Semaphore members released (`free_.release(n)`): their sleepers wake.
   SmallPtrSet<const FieldDecl *, 2> Released;
   /// A call that forwards to a queue held in a field (`inner_.push(x)`):
@@ -741,6 +743,8 @@ void ClassReader::readMethod(const FunctionDecl *Method,
       Facts.Adds = true;
     else if (isRemoveName(Name) && Object)
       Facts.Removes = true;
+    else if (Name == "clear" && Object && Call->getNumArgs() == 0)
+      Facts.Clears = true;
   });
   for (const FieldDecl *Field : Facts.Counted)
     CountedFields.insert(Field);
@@ -998,6 +1002,13 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
       continue;
     }
     if (Facts.Waits.empty()) {
+      // Empties the queue and wakes the sleepers, handing nothing out.
+      if (Facts.Clears && Facts.Notifies && !Facts.Adds &&
+          Facts.Method->getReturnType()->isVoidType() &&
+          Facts.Method->getNumParams() == (Facts.Subject ? 1u : 0u)) {
+        Api->Drain.push_back(Name.str());
+        continue;
+      }
       if (Facts.Adds && !Facts.Removes)
         Api->NonBlockingPush.push_back(Name.str());
       else if (Facts.Removes && !Facts.Adds)
@@ -1096,6 +1107,9 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
     }
     case QueueRole::SetCapacity:
       Api->SetCapacity.push_back(Name);
+      break;
+    case QueueRole::Drain:
+      Api->Drain.push_back(Name);
       break;
     case QueueRole::None:
       break;

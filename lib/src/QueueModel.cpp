@@ -28,6 +28,8 @@ QueueRole QueueApi::roleOf(StringRef Method) const {
     return QueueRole::Close;
   if (In(SetCapacity))
     return QueueRole::SetCapacity;
+  if (In(Drain))
+    return QueueRole::Drain;
   return QueueRole::None;
 }
 

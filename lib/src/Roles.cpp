@@ -411,6 +411,70 @@ bool RoleAnalysis::guardWakes(const VarDecl *Var, const FunctionDecl *F,
   return false;
 }
 
+/// For a condition that only the first thread to set a flag finds true
+/// (`stop.compare_exchange_strong(expected, true)`, `!stop.exchange(true)`,
+/// `!flag.test_and_set()`): that flag.
+static const Expr *onceGuardFlag(const Expr *Cond) {
+  bool Negated = false;
+  Cond = ignoreWrappers(Cond);
+  while (const auto *Not = dyn_cast<UnaryOperator>(Cond)) {
+    if (Not->getOpcode() != UO_LNot)
+      return nullptr;
+    Negated = !Negated;
+    Cond = ignoreWrappers(Not->getSubExpr());
+  }
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond);
+  if (!Call)
+    return nullptr;
+  StringRef Name = calleeName(Call);
+  bool CompareExchange = Name.starts_with("compare_exchange") &&
+                         Call->getNumArgs() >= 2 && !Negated;
+  bool Exchange = ((Name == "exchange" && Call->getNumArgs() >= 1) ||
+                   (Name == "test_and_set")) &&
+                  Negated;
+  if (!CompareExchange && !Exchange)
+    return nullptr;
+  return Call->getImplicitObjectArgument();
+}
+
+/// Whether \p Call runs after the function raised a flag: in the branch
+/// only the first to set it takes, or after a statement of its block that
+/// sets a flag (`stop = true;`, `stop.store(true);`).
+static bool afterRaisedFlag(const CallExpr *Call, const ParentMap &Parents) {
+  const Stmt *Child = Call;
+  for (const Stmt *P = Parents.getParent(Call); P;
+       Child = P, P = Parents.getParent(P)) {
+    if (const auto *If = dyn_cast<IfStmt>(P);
+        If && If->getThen() == Child && onceGuardFlag(If->getCond()))
+      return true;
+    const auto *Block = dyn_cast<CompoundStmt>(P);
+    if (!Block)
+      continue;
+    for (const Stmt *Before : Block->body()) {
+      if (Before == Child)
+        break;
+      const Expr *E = dyn_cast<Expr>(Before);
+      E = E ? ignoreWrappers(E) : nullptr;
+      const Expr *Value = nullptr;
+      if (const auto *Assign = dyn_cast_or_null<BinaryOperator>(E);
+          Assign && Assign->getOpcode() == BO_Assign)
+        Value = Assign->getRHS();
+      else if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(E);
+               Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
+        Value = Op->getArg(1);
+      else if (const auto *Store = dyn_cast_or_null<CXXMemberCallExpr>(E);
+               Store && calleeName(Store) == "store" &&
+               Store->getNumArgs() >= 1)
+        Value = Store->getArg(0);
+      if (const auto *True = dyn_cast_or_null<CXXBoolLiteralExpr>(
+              Value ? ignoreWrappers(Value) : nullptr);
+          True && True->getValue())
+        return true;
+    }
+  }
+  return false;
+}
+
 bool RoleAnalysis::wakesAt(const CFGElement &Element, const FunctionDecl *F,
                            const AccessPath &Queue, QueueSide Side,
                            const MarkerSpec *Markers) {
@@ -431,6 +495,11 @@ bool RoleAnalysis::wakesAt(const CFGElement &Element, const FunctionDecl *F,
       return false;
     if (Op->Role == QueueRole::Close)
       return Op->Api->closeWakes(Op->MethodName, Side);
+    // Emptying the queue wakes the blocked push once; it stays woken when
+    // the consumer first raised a flag for the producer to stop on.
+    if (Op->Role == QueueRole::Drain)
+      return Side == QueueSide::Producers &&
+             afterRaisedFlag(Call, S.parents(F));
     if (Markers && (Op->Role == QueueRole::BlockingPush ||
                     Op->Role == QueueRole::NonBlockingPush))
       for (const ReachedOp &Reached : S.opsOf(F))
@@ -694,6 +763,7 @@ struct RoleAnalysis::ConsumerRun {
       Marker = *PendingMarker;
   }
   bool leavesLoopFrom(const CFGBlock *Block) const;
+  bool wokenWithin(const Stmt *S) const;
 
   ConsumerRun(RoleAnalysis &Roles, const FunctionDecl *F, AccessPath Queue,
               const CallerContext *Caller)
@@ -1000,6 +1070,19 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
   return std::nullopt;
 }
 
+/// Whether a call within \p S wakes the producer.
+bool RoleAnalysis::ConsumerRun::wokenWithin(const Stmt *S) const {
+  bool Woken = false;
+  auto Visit = [&](const Stmt *Node) {
+    if (const auto *Call = dyn_cast<CallExpr>(Node); Call && !Woken)
+      Woken = Roles.wakesAt(CFGStmt(const_cast<CallExpr *>(Call)), F, Queue,
+                            QueueSide::Producers, nullptr);
+  };
+  Visit(S);
+  forEachDescendant(S, Visit);
+  return Woken;
+}
+
 /// Whether the code from \p Block leaves the pop loop before doing much: it
 /// is after the loop, or jumps out of it.
 bool RoleAnalysis::ConsumerRun::leavesLoopFrom(const CFGBlock *Block) const {
@@ -1132,6 +1215,13 @@ void RoleAnalysis::ConsumerRun::run() {
     bool Whole = isa<IfStmt, WhileStmt, DoStmt, ForStmt>(Terminator) &&
                  Cond == ignoreWrappers(dyn_cast_or_null<Expr>(
                              Block->getTerminatorCondition()));
+    // Only the first to set the flag wakes the producer: the others find it
+    // set, the wake-up done already.
+    if (const auto *If = dyn_cast<IfStmt>(Terminator);
+        If && onceGuardFlag(Cond) && wokenWithin(If->getThen())) {
+      ToldClosed.insert({Block->getBlockID(), 1u});
+      continue;
+    }
     PendingMarker.reset();
     if (std::optional<bool> ClosedOnTrue = closedWhenTrue(Cond, Whole)) {
       unsigned Succ = *ClosedOnTrue ? 0u : 1u;

@@ -30,6 +30,9 @@ enum class QueueRole {
   NonBlockingPop,
   Close,       ///< Wakes sleepers; pushes fail from then on.
   SetCapacity, ///< Makes a queue bounded (tbb's set_capacity).
+  /// Empties the queue and wakes the pushes asleep at that moment (a
+  /// `clear()` that notifies): room once, not a close.
+  Drain,
 };
 
 /// The two sides a close can wake.
@@ -67,7 +70,7 @@ struct QueueApi {
   const clang::FieldDecl *CapacityField = nullptr;
 
   std::vector<std::string> BlockingPush, BlockingPop, NonBlockingPush,
-      NonBlockingPop, Close, SetCapacity;
+      NonBlockingPop, Close, SetCapacity, Drain;
 
   ClosedPushResult OnClosedPush = ClosedPushResult::Unknown;
   std::string ClosedException; ///< Spelled as code, for a catch clause.
