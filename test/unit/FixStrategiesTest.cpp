@@ -459,6 +459,38 @@ void spawner(int n) {
       "is room or every consumer has left");
 }
 
+TEST(StopSignalTest, CountsOutConsumersThatPopInACall) {
+  // The pop loop and its early exit are in drain(); the guard in the thread
+  // body counts the reader out whatever drain() does. The count has the
+  // bound's type, so that it is not narrowed.
+  OneCase C(std::string(Ring) + R"cpp(
+void drain(Ring<int> &q) {
+  for (;;)
+    if (!process(q.pop()))
+      return;
+}
+void spawner(int n, unsigned readers) {
+  Ring<int> q(8);
+  std::vector<std::thread> pool;
+  for (unsigned r = 0; r < readers; ++r)
+    pool.emplace_back([&] { drain(q); });
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  for (auto &t : pool)
+    t.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  std::vector<std::string> Shown = C.show(Plan->Edits);
+  EXPECT_TRUE(llvm::is_contained(
+      Shown, "40:18 \n  std::atomic<unsigned int> qReaders{readers};"));
+  EXPECT_TRUE(llvm::is_contained(
+      Shown, "43:29 struct LeaveCount { std::atomic<unsigned int> &left; "
+             "~LeaveCount() { --left; } } leaveCount{qReaders}; "));
+}
+
 TEST(StopSignalTest, DeclinesToCountConsumersSpawnedInABranch) {
   // How many readers there are is not certain.
   OneCase C(std::string(Ring) + R"cpp(

@@ -71,15 +71,25 @@ bool isCopyable(QualType T) {
 
 /// The queue, when the fix can reach it: a variable of the spawner (or its
 /// parameter) pushed to directly, whose consumers are threads it starts.
-const VarDecl *signalledQueue(const FixContext &Fx) {
+/// With \p ExitsInCalls, the consumers' exits may be in functions their
+/// bodies call (a count raised by a guard in the body reaches them all).
+const VarDecl *signalledQueue(const FixContext &Fx, bool ExitsInCalls) {
   const StrandedProducerCase &Case = Fx.Case;
   const auto *Queue = dyn_cast_or_null<VarDecl>(Case.Model->declOf(Case.Queue));
   if (!Queue || !Case.Queue.fields().empty() || !Case.Push->Via.empty())
     return nullptr;
   for (const ConsumerCase &Consumer : Case.Consumers)
-    if (!Consumer.Role.ViaToLoop.empty() || !Consumer.Who->Spawn)
+    if ((!ExitsInCalls && !Consumer.Role.ViaToLoop.empty()) ||
+        !Consumer.Who->Spawn)
       return nullptr;
   return Queue;
+}
+
+/// Whether a consumer's pop loop is in a function its body calls.
+bool consumesInCalls(const FixContext &Fx) {
+  return any_of(Fx.Case.Consumers, [](const ConsumerCase &Consumer) {
+    return !Consumer.Role.ViaToLoop.empty();
+  });
 }
 
 /// Where the signal can be declared: right after the queue, or first thing
@@ -427,10 +437,14 @@ bool stableBound(const FixContext &Fx, const Expr *Bound, SourceLocation From) {
 }
 
 /// How many consumer threads there are, as code that means it where the
-/// signal is declared (\p DeclareAt): the number of spawn sites when none
-/// is in a loop, or the bound N of the one loop that spawns them, once an
-/// iteration (`for (int i = 0; i < N; ++i)`); empty where it is not certain.
-std::string consumerCount(const FixContext &Fx, SourceLocation DeclareAt) {
+/// signal is declared (\p DeclareAt), and its integer type: the number of
+/// spawn sites when none is in a loop, or the bound N of the one loop that
+/// spawns them, once an iteration (`for (int i = 0; i < N; ++i)`); empty
+/// where it is not certain.
+struct ConsumerCount {
+  std::string Code, Type = "int";
+};
+ConsumerCount consumerCount(const FixContext &Fx, SourceLocation DeclareAt) {
   const StrandedProducerCase &Case = Fx.Case;
   const Stmt *Body = Case.Spawner->getBody();
   const ParentMap &Parents = Fx.S.parents(Case.Spawner);
@@ -445,7 +459,7 @@ std::string consumerCount(const FixContext &Fx, SourceLocation DeclareAt) {
     for (const ConsumerCase &Consumer : Case.Consumers)
       if (!runsOnce(Consumer.Who->Spawn->Expr, Body, Parents))
         return {};
-    return std::to_string(Case.Consumers.size());
+    return {std::to_string(Case.Consumers.size())};
   }
   if (Case.Consumers.size() != 1)
     return {};
@@ -473,9 +487,13 @@ std::string consumerCount(const FixContext &Fx, SourceLocation DeclareAt) {
       !IsIndex(Step->getSubExpr()))
     return {};
   const Expr *Bound = ignoreWrappers(Cond->getRHS());
-  if (!stableBound(Fx, Bound, DeclareAt))
+  QualType Type = Bound->getType().getUnqualifiedType();
+  if (!stableBound(Fx, Bound, DeclareAt) || !Type->isIntegerType() ||
+      Type->isBooleanType() || Type->isEnumeralType())
     return {};
-  return sourceText(Bound, Fx.Ctx);
+  PrintingPolicy Policy = Fx.Ctx.getPrintingPolicy();
+  Policy.SuppressTagKeyword = true;
+  return {sourceText(Bound, Fx.Ctx), Type.getAsString(Policy)};
 }
 
 /// Several consumers: a count of those still there, which a guard in each
@@ -485,15 +503,16 @@ std::string consumerCount(const FixContext &Fx, SourceLocation DeclareAt) {
 std::optional<StopSignal>
 countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
             const ThreadBodies &Bodies, std::vector<FixItHint> &Out) {
-  std::string Count = consumerCount(Fx, Home.DeclareAt);
-  if (Count.empty())
+  ConsumerCount Count = consumerCount(Fx, Home.DeclareAt);
+  if (Count.Code.empty())
     return std::nullopt;
+  std::string Atomic = "std::atomic<" + Count.Type + ">";
   std::string QueueVar = Queue->getName().str();
   std::string Name =
       freshName(Fx, QueueVar.find('_') != std::string::npos
                         ? StringRef(QueueVar).rtrim('_').str() + "_readers"
                         : QueueVar + "Readers");
-  std::string Decl = "std::atomic<int> " + Name + "{" + Count + "};";
+  std::string Decl = Atomic + " " + Name + "{" + Count.Code + "};";
   Out.push_back(FixItHint::CreateInsertion(
       Home.DeclareAt, isa<ParmVarDecl>(Queue) ? Decl + "\n" + Home.DeclIndent
                                               : "\n" + Home.DeclIndent + Decl));
@@ -504,10 +523,16 @@ countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
     const auto *Body = dyn_cast<CompoundStmt>(Lambda->getBody());
     if (!Body || Body->body_empty())
       return std::nullopt;
-    std::string In = indentationOf(Body->body_front()->getBeginLoc(), Fx.SM);
-    std::string Guard =
-        "struct LeaveCount {\n" + In + "  std::atomic<int> &left;\n" + In +
-        "  ~LeaveCount() { --left; }\n" + In + "} leaveCount{" + Name + "};";
+    // On lines of its own, unless the body is written on one line.
+    SourceLocation First = Body->body_front()->getBeginLoc();
+    bool OneLine = Fx.SM.getSpellingLineNumber(First) ==
+                   Fx.SM.getSpellingLineNumber(Body->getLBracLoc());
+    std::string In = indentationOf(First, Fx.SM);
+    std::string Break = OneLine ? " " : "\n" + In + "  ";
+    std::string Guard = "struct LeaveCount {" + Break + Atomic + " &left;" +
+                        Break + "~LeaveCount() { --left; }" +
+                        (OneLine ? " " : "\n" + In) + "} leaveCount{" + Name +
+                        "};";
     std::optional<FixItHint> Insert = firstInBlock(Body, Guard, Fx.Ctx);
     if (!Insert)
       return std::nullopt;
@@ -518,8 +543,8 @@ countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
   Signal.Raised = Name + " == 0";
   Signal.NotRaised = Name + " > 0";
   Signal.Description =
-      formatv("count the consumers ({0}) down in '{1}' as each leaves", Count,
-              Name)
+      formatv("count the consumers ({0}) down in '{1}' as each leaves",
+              Count.Code, Name)
           .str();
   Signal.Until = "every consumer has left";
   return Signal;
@@ -534,13 +559,13 @@ bool severalConsumers(const FixContext &Fx) {
          });
 }
 
-/// The signal, in order of preference: for several consumers their count;
-/// a std::stop_source the function already has, the producer jthread's stop
-/// token, else an atomic flag.
+/// The signal, in order of preference: their count for several consumers,
+/// or ones that pop in a called function; a std::stop_source the function
+/// already has, the producer jthread's stop token, else an atomic flag.
 std::optional<StopSignal>
 chooseSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
              const ThreadBodies &Bodies, std::vector<FixItHint> &Out) {
-  if (severalConsumers(Fx))
+  if (severalConsumers(Fx) || consumesInCalls(Fx))
     return countSignal(Fx, Queue, Home, Bodies, Out);
   if (const VarDecl *Source = existingStopSource(Fx, Bodies))
     return stopSourceSignal(Source, Bodies, Out);
@@ -570,6 +595,19 @@ const Stmt *discardedPushStatement(const CallExpr *Call,
     if (If->getCond() == Statement)
       return nullptr;
   return Statement;
+}
+
+/// Whether evaluating \p E again gives the same value and does nothing
+/// else: no side effects, or a construction from such values
+/// (`std::shared_ptr<T>(nullptr)`, `std::string("end")`).
+bool sameOnEachAttempt(const Expr *E, const ASTContext &Ctx) {
+  E = E->IgnoreImplicit();
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+    return all_of(Construct->arguments(),
+                  [&](const Expr *Arg) { return sameOnEachAttempt(Arg, Ctx); });
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+    return sameOnEachAttempt(Cast->getSubExpr(), Ctx);
+  return !E->HasSideEffects(Ctx);
 }
 
 /// The arguments of the retried push, and the declarations that evaluate
@@ -612,7 +650,7 @@ std::optional<RetryArgs> retryArguments(const FixContext &Fx,
     std::string Text = sourceText(Written, Fx.Ctx);
     if (Text.empty())
       return std::nullopt;
-    if (Plain->HasSideEffects(Fx.Ctx)) {
+    if (!sameOnEachAttempt(Plain, Fx.Ctx)) {
       // Computed once, into a variable of the parameter's very type.
       const ParmVarDecl *Param = Callee && I < Callee->getNumParams()
                                      ? Callee->getParamDecl(I)
@@ -756,7 +794,7 @@ std::string retryPushTemplate(const FixContext &Fx, bool &Waits) {
 std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
   RetryPush Retry;
   Retry.Template = retryPushTemplate(Fx, Retry.Waits);
-  const VarDecl *Queue = signalledQueue(Fx);
+  const VarDecl *Queue = signalledQueue(Fx, /*ExitsInCalls=*/true);
   if (!Queue)
     return std::nullopt;
   // A queue of the project's own with nothing to retry gets a push that
