@@ -172,9 +172,31 @@ bool closeTakesNoArguments(const Expr *Object, StringRef Close) {
   return !Found || NoArguments;
 }
 
+bool closeTakesException(const Expr *Object, StringRef Close) {
+  QualType T = Object->getType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  if (!Record || !Record->hasDefinition())
+    return false;
+  return any_of(Record->getDefinition()->methods(),
+                [&](const CXXMethodDecl *M) {
+                  if (!M->getIdentifier() || M->getName() != Close ||
+                      M->getNumParams() != 1)
+                    return false;
+                  const CXXRecordDecl *Param = M->getParamDecl(0)
+                                                   ->getType()
+                                                   .getNonReferenceType()
+                                                   ->getAsCXXRecordDecl();
+                  return Param && Param->getName() == "exception_ptr";
+                });
+}
+
 std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,
-                          StringRef Close, const ASTContext &Ctx) {
-  if (!Object || (!FreeFunction && !closeTakesNoArguments(Object, Close)))
+                          StringRef Close, const ASTContext &Ctx,
+                          StringRef Arguments) {
+  if (!Object || (!FreeFunction && Arguments.empty() &&
+                  !closeTakesNoArguments(Object, Close)))
     return {};
   Object = pointerBehindArrow(Object, Arrow);
   std::string Text = sourceText(Object, Ctx);
@@ -183,7 +205,8 @@ std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,
   if (FreeFunction)
     return Close.str() + "(" +
            (Object->getType()->isPointerType() ? Text : "&" + Text) + ")";
-  return Text + (Arrow ? "->" : ".") + Close.str() + "()";
+  return Text + (Arrow ? "->" : ".") + Close.str() + "(" + Arguments.str() +
+         ")";
 }
 
 std::optional<FixItHint>

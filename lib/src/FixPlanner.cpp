@@ -127,6 +127,20 @@ FixPlan planStrandedProducerFix(const StrandedProducerCase &Case,
         makeNote(NoteKind::Fix, OnExits->NoteAt, OnExits->Summary + Wakes));
     return Plan;
   }
+  if (std::optional<StrategyPlan> Abort =
+          withProducerStop(Fx, planCloseWithException(Fx))) {
+    // The woken push throws that exception, and so do later ones.
+    std::string Throws = formatv(", so that a producer blocked in '{0}' "
+                                 "wakes up and throws it",
+                                 Fx.PushName);
+    if (Case.producerIsMember())
+      Throws += formatv("; later calls of '{0}' throw it too",
+                        Case.Producer->Function->getNameAsString());
+    Plan.Fixes = std::move(Abort->Edits);
+    Plan.Notes.push_back(
+        makeNote(NoteKind::Fix, Abort->NoteAt, Abort->Summary + Throws));
+    return Plan;
+  }
   StringRef Close = Case.Api->reliableCloseFor(QueueSide::Producers);
   std::string CloseCall = Fx.Name + "." + Close.str() + "()";
   Plan.Notes.push_back(

@@ -64,10 +64,16 @@ std::optional<clang::FixItHint> firstInBlock(const clang::Stmt *Body,
 bool closeTakesNoArguments(const clang::Expr *Object, llvm::StringRef Close);
 
 /// The call that closes the queue \p Object names: `q.close()`,
-/// `p->close()`, or `ring_close(&q)` for a free-function close.
+/// `p->close()`, or `ring_close(&q)` for a free-function close; with
+/// \p Arguments, a close that takes them (`q.abort(std::current_exception())`).
 std::string closeCallText(const clang::Expr *Object, bool Arrow,
                           bool FreeFunction, llvm::StringRef Close,
-                          const clang::ASTContext &Ctx);
+                          const clang::ASTContext &Ctx,
+                          llvm::StringRef Arguments = "");
+
+/// Whether the queue \p Object names has a \p Close member that takes one
+/// std::exception_ptr (seastar's and ScyllaDB's `abort(std::exception_ptr)`).
+bool closeTakesException(const clang::Expr *Object, llvm::StringRef Close);
 
 /// Appends to \p Out an edit that includes the standard header \p Header
 /// (`atomic`) in the file of \p Near, after the last `#include` before it,

@@ -11,6 +11,9 @@
 //    closed (goes with either close);
 //  - planStopSignal: for a queue that cannot be closed reliably, a stop
 //    signal raised on the exits and a push retried until it is raised;
+//  - planCloseWithException: for a close that takes the reason
+//    (`abort(std::exception_ptr)`), each consumer's body wrapped in a
+//    handler that aborts the queue with its exception and rethrows;
 //  - planTryPushMethod: for a hand-written queue with nothing to retry, a
 //    push that gives up added to its class (the stop signal then uses it).
 //
@@ -107,6 +110,12 @@ planProducerStop(const FixContext &Fx);
 /// string of the object with its `.` or `->` ({0}) and the arguments ({1});
 /// empty when the queue has none. \p Waits: whether it waits by itself.
 std::string retryPushTemplate(const FixContext &Fx, bool &Waits);
+
+/// For a queue closed with an exception (`abort(std::exception_ptr)`) whose
+/// consumers, lambdas of the spawning function, strand the producer only by
+/// exceptions: each body in `try { ... } catch (...) { q.abort(
+/// std::current_exception()); throw; }`; none otherwise.
+std::optional<StrategyPlan> planCloseWithException(const FixContext &Fx);
 
 /// A member added to the user's queue class: a copy of the blocking push
 /// whose wait is a test that returns false instead.
