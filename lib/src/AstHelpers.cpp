@@ -308,6 +308,21 @@ bool isInMacro(SourceRange Range) {
   return Range.getBegin().isMacroID() || Range.getEnd().isMacroID();
 }
 
+const Expr *writtenBy(const Stmt *S) {
+  if (const auto *Assign = dyn_cast_or_null<BinaryOperator>(S);
+      Assign && Assign->isAssignmentOp())
+    return Assign->getLHS();
+  if (const auto *Unary = dyn_cast_or_null<UnaryOperator>(S);
+      Unary && Unary->isIncrementDecrementOp())
+    return Unary->getSubExpr();
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(S);
+      Op && Op->getNumArgs() > 0 &&
+      (Op->isAssignmentOp() || Op->getOperator() == OO_PlusPlus ||
+       Op->getOperator() == OO_MinusMinus))
+    return Op->getArg(0);
+  return nullptr;
+}
+
 std::string sourceText(const Expr *E, const ASTContext &Ctx) {
   if (!E || isInMacro(E->getSourceRange()))
     return {};

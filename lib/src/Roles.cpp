@@ -313,19 +313,8 @@ bool RoleAnalysis::isMarkerPush(const ReachedOp &Op,
         for (const Decl *D : DS->decls())
           if (const auto *Var = dyn_cast<VarDecl>(D))
             Varying.insert(Var);
-      const Expr *Written = nullptr;
-      if (const auto *Assign = dyn_cast<BinaryOperator>(Node);
-          Assign && Assign->isAssignmentOp())
-        Written = Assign->getLHS();
-      else if (const auto *Unary = dyn_cast<UnaryOperator>(Node);
-               Unary && Unary->isIncrementDecrementOp())
-        Written = Unary->getSubExpr();
-      else if (const auto *OpCall = dyn_cast<CXXOperatorCallExpr>(Node);
-               OpCall && OpCall->getNumArgs() > 0 &&
-               (OpCall->isAssignmentOp() ||
-                OpCall->getOperator() == OO_PlusPlus))
-        Written = OpCall->getArg(0);
-      else if (const auto *Call = dyn_cast<CallExpr>(Node))
+      const Expr *Written = writtenBy(Node);
+      if (const auto *Call = dyn_cast<CallExpr>(Node); Call && !Written)
         // Arguments passed by non-const reference may be written.
         for (unsigned I = 0; I < Call->getNumArgs(); ++I)
           if (const FunctionDecl *Callee = Call->getDirectCallee();

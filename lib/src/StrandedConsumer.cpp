@@ -72,23 +72,11 @@ void collectWrittenByGuard(const VarDecl *Var,
 
 void collectWritten(const Stmt *Body, DenseSet<const ValueDecl *> &Out) {
   forEachDescendant(Body, [&](const Stmt *S) {
-    const Expr *Target = nullptr;
-    if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-        Assign && Assign->isAssignmentOp())
-      Target = Assign->getLHS();
-    else if (const auto *Unary = dyn_cast<UnaryOperator>(S);
-             Unary && Unary->isIncrementDecrementOp())
-      Target = Unary->getSubExpr();
-    else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-             Op && Op->getNumArgs() > 0 &&
-             (Op->isAssignmentOp() || Op->getOperator() == OO_PlusPlus ||
-              Op->getOperator() == OO_MinusMinus))
-      Target = Op->getArg(0);
-    else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
-             Call && (calleeName(Call) == "store" ||
-                      calleeName(Call) == "request_stop" ||
-                      calleeName(Call) == "fetch_add" ||
-                      calleeName(Call) == "fetch_sub"))
+    const Expr *Target = writtenBy(S);
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+        Call && !Target &&
+        (calleeName(Call) == "store" || calleeName(Call) == "request_stop" ||
+         calleeName(Call) == "fetch_add" || calleeName(Call) == "fetch_sub"))
       Target = Call->getImplicitObjectArgument();
     if (const ValueDecl *Decl = Target ? writtenDecl(Target) : nullptr)
       Out.insert(Decl);

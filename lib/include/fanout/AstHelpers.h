@@ -64,6 +64,10 @@ bool containsErrors(const clang::Stmt *S);
 /// Whether any part of \p Range comes from a macro expansion.
 bool isInMacro(clang::SourceRange Range);
 
+/// What \p S assigns, increments or decrements, built-in or overloaded
+/// (`x = v`, `x += v`, `++x`, `x--`); null for anything else.
+const clang::Expr *writtenBy(const clang::Stmt *S);
+
 /// The source text of \p E, or empty when it cannot be had.
 std::string sourceText(const clang::Expr *E, const clang::ASTContext &Ctx);
 

@@ -408,13 +408,7 @@ bool stableBound(const FixContext &Fx, const Expr *Bound, SourceLocation From) {
   auto Written = [&](const VarDecl *Var) {
     bool Found = false;
     forEachDescendant(Body, [&](const Stmt *Node) {
-      const Expr *Target = nullptr;
-      if (const auto *Assign = dyn_cast<BinaryOperator>(Node);
-          Assign && Assign->isAssignmentOp())
-        Target = Assign->getLHS();
-      else if (const auto *Unary = dyn_cast<UnaryOperator>(Node);
-               Unary && Unary->isIncrementDecrementOp())
-        Target = Unary->getSubExpr();
+      const Expr *Target = writtenBy(Node);
       const auto *Ref =
           Target ? dyn_cast<DeclRefExpr>(ignoreWrappers(Target)) : nullptr;
       Found |= Ref && Ref->getDecl() == Var;
