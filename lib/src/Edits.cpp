@@ -146,50 +146,55 @@ static const Expr *pointerBehindArrow(const Expr *Object, bool &Arrow) {
   return Object;
 }
 
-bool closeTakesNoArguments(const Expr *Object, StringRef Close) {
+/// The members named \p Close of the queue class \p Object names (function
+/// templates included), or of its one base when it declares none (a wrapper
+/// over a queue); None when the class is unknown or dependent.
+static std::optional<SmallVector<const CXXMethodDecl *, 2>>
+closeMethods(const Expr *Object, StringRef Close) {
   QualType T = Object->getType();
   if (T->isPointerType())
     T = T->getPointeeType();
   const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
   if (!Record || !Record->hasDefinition())
-    return true; // Dependent or unknown: as the inference read it.
-  bool Found = false, NoArguments = false;
+    return std::nullopt;
+  SmallVector<const CXXMethodDecl *, 2> Found;
   for (const CXXRecordDecl *Class = Record->getDefinition(); Class;) {
     for (const Decl *D : Class->decls()) {
       const auto *Method = dyn_cast<CXXMethodDecl>(D);
       if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
         Method = dyn_cast<CXXMethodDecl>(Template->getTemplatedDecl());
-      if (!Method || !Method->getIdentifier() || Method->getName() != Close)
-        continue;
-      Found = true;
-      NoArguments |= Method->getMinRequiredArguments() == 0;
+      if (Method && Method->getIdentifier() && Method->getName() == Close)
+        Found.push_back(Method);
     }
-    // A close inherited from the one base (a wrapper over a queue).
-    Class = !Found && Class->getNumBases() == 1
+    Class = Found.empty() && Class->getNumBases() == 1
                 ? Class->bases_begin()->getType()->getAsCXXRecordDecl()
                 : nullptr;
   }
-  return !Found || NoArguments;
+  return Found;
+}
+
+bool closeTakesNoArguments(const Expr *Object, StringRef Close) {
+  std::optional<SmallVector<const CXXMethodDecl *, 2>> Methods =
+      closeMethods(Object, Close);
+  // Dependent, unknown or not declared: as the inference read it.
+  return !Methods || Methods->empty() ||
+         any_of(*Methods, [](const CXXMethodDecl *M) {
+           return M->getMinRequiredArguments() == 0;
+         });
 }
 
 bool closeTakesException(const Expr *Object, StringRef Close) {
-  QualType T = Object->getType();
-  if (T->isPointerType())
-    T = T->getPointeeType();
-  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
-  if (!Record || !Record->hasDefinition())
-    return false;
-  return any_of(Record->getDefinition()->methods(),
-                [&](const CXXMethodDecl *M) {
-                  if (!M->getIdentifier() || M->getName() != Close ||
-                      M->getNumParams() != 1)
-                    return false;
-                  const CXXRecordDecl *Param = M->getParamDecl(0)
-                                                   ->getType()
-                                                   .getNonReferenceType()
-                                                   ->getAsCXXRecordDecl();
-                  return Param && Param->getName() == "exception_ptr";
-                });
+  std::optional<SmallVector<const CXXMethodDecl *, 2>> Methods =
+      closeMethods(Object, Close);
+  return Methods && any_of(*Methods, [](const CXXMethodDecl *M) {
+           if (M->getNumParams() != 1)
+             return false;
+           const CXXRecordDecl *Param = M->getParamDecl(0)
+                                            ->getType()
+                                            .getNonReferenceType()
+                                            ->getAsCXXRecordDecl();
+           return Param && Param->getName() == "exception_ptr";
+         });
 }
 
 std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,

@@ -400,30 +400,28 @@ bool RoleAnalysis::guardWakes(const VarDecl *Var, const FunctionDecl *F,
   return false;
 }
 
-/// For a condition that only the first thread to set a flag finds true
+/// Whether only the first thread to set a flag finds \p Cond true
 /// (`stop.compare_exchange_strong(expected, true)`, `!stop.exchange(true)`,
-/// `!flag.test_and_set()`): that flag.
-static const Expr *onceGuardFlag(const Expr *Cond) {
+/// `!flag.test_and_set()`).
+static bool isOnceGuard(const Expr *Cond) {
   bool Negated = false;
   Cond = ignoreWrappers(Cond);
   while (const auto *Not = dyn_cast<UnaryOperator>(Cond)) {
     if (Not->getOpcode() != UO_LNot)
-      return nullptr;
+      return false;
     Negated = !Negated;
     Cond = ignoreWrappers(Not->getSubExpr());
   }
   const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond);
   if (!Call)
-    return nullptr;
+    return false;
   StringRef Name = calleeName(Call);
   bool CompareExchange = Name.starts_with("compare_exchange") &&
                          Call->getNumArgs() >= 2 && !Negated;
   bool Exchange = ((Name == "exchange" && Call->getNumArgs() >= 1) ||
                    (Name == "test_and_set")) &&
                   Negated;
-  if (!CompareExchange && !Exchange)
-    return nullptr;
-  return Call->getImplicitObjectArgument();
+  return CompareExchange || Exchange;
 }
 
 /// Whether \p Call runs after the function raised a flag: in the branch
@@ -434,7 +432,7 @@ static bool afterRaisedFlag(const CallExpr *Call, const ParentMap &Parents) {
   for (const Stmt *P = Parents.getParent(Call); P;
        Child = P, P = Parents.getParent(P)) {
     if (const auto *If = dyn_cast<IfStmt>(P);
-        If && If->getThen() == Child && onceGuardFlag(If->getCond()))
+        If && If->getThen() == Child && isOnceGuard(If->getCond()))
       return true;
     const auto *Block = dyn_cast<CompoundStmt>(P);
     if (!Block)
@@ -1207,7 +1205,7 @@ void RoleAnalysis::ConsumerRun::run() {
     // Only the first to set the flag wakes the producer: the others find it
     // set, the wake-up done already.
     if (const auto *If = dyn_cast<IfStmt>(Terminator);
-        If && onceGuardFlag(Cond) && wokenWithin(If->getThen())) {
+        If && isOnceGuard(Cond) && wokenWithin(If->getThen())) {
       ToldClosed.insert({Block->getBlockID(), 1u});
       continue;
     }

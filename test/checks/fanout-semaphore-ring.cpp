@@ -149,3 +149,29 @@ void writerGivesUp(int rows, int readers) {
   for (std::thread &t : pool)
     t.join();
 }
+
+// Correct: the end marker is held in a const local before it is sent, once
+// per reader; the readers stop on it.
+void markerInALocal(int rows, int readers) {
+  SemRing<std::string, 4> ring;
+  std::vector<std::thread> pool;
+  for (int r = 0; r < readers; ++r)
+    pool.emplace_back([&] {
+      while (true) {
+        std::optional<std::string> row = ring.recv();
+        if (!row || row->empty())
+          return;
+        store(*row);
+      }
+    });
+  std::thread writer([&] {
+    for (int i = 0; i < rows; ++i)
+      ring.send(readRow(i));
+    const std::string done;
+    for (int r = 0; r < readers; ++r)
+      ring.send(done);
+  });
+  writer.join();
+  for (std::thread &t : pool)
+    t.join();
+}

@@ -514,6 +514,30 @@ void spawner(int n, bool two) {
   EXPECT_FALSE(planStopSignal(*C.context()));
 }
 
+TEST(StopSignalTest, DeclinesToCountWhenTheBoundIsWritten) {
+  // `readers` changes after the spawns: the count declared from it would
+  // not be the number of threads started.
+  OneCase C(std::string(Ring) + R"cpp(
+void spawner(int n, int readers) {
+  Ring<int> q(8);
+  std::vector<std::thread> pool;
+  for (int r = 0; r < readers; ++r)
+    pool.emplace_back([&] {
+      for (;;)
+        if (!process(q.pop()))
+          return;
+    });
+  readers = 0;
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  for (auto &t : pool)
+    t.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  EXPECT_FALSE(planStopSignal(*C.context()));
+}
+
 TEST(StopSignalTest, AddsNoPushForAWaitItCannotTest) {
   // Two waits in push: which one sleeps for room is not certain.
   std::string TwoWaits = ringWithoutTryPush();

@@ -64,6 +64,9 @@ public:
   bool insertBefore(const clang::Stmt *Statement, const clang::FunctionDecl *In,
                     const std::string &Code,
                     std::vector<clang::FixItHint> &Out) const;
+  /// The lambda written in the spawning function whose call operator is
+  /// \p Body (a thread body); null for any other body.
+  const clang::LambdaExpr *lambdaRunning(const clang::FunctionDecl *Body) const;
   /// Where the first of \p Fixes that is not an include is (a note goes
   /// there); the push when there is none.
   clang::SourceLocation firstEdit(llvm::ArrayRef<clang::FixItHint> Fixes) const;

@@ -136,14 +136,14 @@ public:
   /// consumers that stop on \p Markers, sends them).
   bool closesOnAllPaths(const clang::FunctionDecl *F, const AccessPath &Queue,
                         QueueSide Side, const MarkerSpec *Markers = nullptr);
-  /// Whether the destructor of local \p Var (of function \p F) closes
-  /// \p Queue for \p Side: a closing guard, a scope guard given a lambda
-  /// that closes, an owner whose destructor closes.
   /// Whether a guard in scope at \p Throw (up to \p UpTo) wakes \p Side
   /// as the exception unwinds.
   bool unwindingWakes(const clang::Stmt *Throw, const clang::Stmt *UpTo,
                       const clang::FunctionDecl *F, const AccessPath &Queue,
                       QueueSide Side, const MarkerSpec *Markers);
+  /// Whether the destructor of local \p Var (of function \p F) closes
+  /// \p Queue for \p Side: a closing guard, a scope guard given a lambda
+  /// that closes, an owner whose destructor closes.
   bool guardWakes(const clang::VarDecl *Var, const clang::FunctionDecl *F,
                   const AccessPath &Queue, QueueSide Side,
                   const MarkerSpec *Markers);

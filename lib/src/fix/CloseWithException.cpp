@@ -38,21 +38,6 @@ bool leavesByException(const RoleExit &Exit) {
   }
 }
 
-/// The lambda written in the spawning function whose call operator is
-/// \p Body.
-const LambdaExpr *lambdaOf(const FixContext &Fx, const FunctionDecl *Body) {
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Body);
-  if (!Method || !Method->getParent()->isLambda())
-    return nullptr;
-  const LambdaExpr *Found = nullptr;
-  forEachDescendant(Fx.Case.Spawner->getBody(), [&](const Stmt *Node) {
-    if (const auto *Lambda = dyn_cast<LambdaExpr>(Node);
-        Lambda && Lambda->getLambdaClass() == Method->getParent())
-      Found = Lambda;
-  });
-  return Found;
-}
-
 /// \p Text with every line after the first indented two more spaces.
 std::string indentedMore(StringRef Text) {
   std::string Out;
@@ -105,7 +90,7 @@ std::optional<StrategyPlan> planCloseWithException(const FixContext &Fx) {
   StrategyPlan Plan;
   for (const ConsumerCase &Consumer : Case.Consumers) {
     const FunctionDecl *Body = Consumer.Who->Function;
-    const LambdaExpr *Lambda = lambdaOf(Fx, Body);
+    const LambdaExpr *Lambda = Fx.lambdaRunning(Body);
     if (!Lambda || Consumer.Exits.empty() ||
         !all_of(Consumer.Exits, leavesByException))
       return std::nullopt;

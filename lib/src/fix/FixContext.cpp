@@ -2,6 +2,7 @@
 #include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
 #include "fanout/FixStrategies.h"
+#include "clang/AST/ExprCXX.h"
 #include "clang/Basic/SourceManager.h"
 
 using namespace clang;
@@ -73,6 +74,19 @@ bool FixContext::insertBefore(const Stmt *Statement, const FunctionDecl *In,
                               const std::string &Code,
                               std::vector<FixItHint> &Out) const {
   return insertStatementBefore(Statement, S.parents(In), Code, Ctx, Out);
+}
+
+const LambdaExpr *FixContext::lambdaRunning(const FunctionDecl *Body) const {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Body);
+  if (!Method || !Method->getParent()->isLambda())
+    return nullptr;
+  const LambdaExpr *Found = nullptr;
+  forEachDescendant(Case.Spawner->getBody(), [&](const Stmt *Node) {
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(Node);
+        Lambda && !Found && Lambda->getLambdaClass() == Method->getParent())
+      Found = Lambda;
+  });
+  return Found;
 }
 
 SourceLocation FixContext::firstEdit(ArrayRef<FixItHint> Fixes) const {

@@ -71,16 +71,15 @@ bool isCopyable(QualType T) {
 
 /// The queue, when the fix can reach it: a variable of the spawner (or its
 /// parameter) pushed to directly, whose consumers are threads it starts.
-/// With \p ExitsInCalls, the consumers' exits may be in functions their
-/// bodies call (a count raised by a guard in the body reaches them all).
-const VarDecl *signalledQueue(const FixContext &Fx, bool ExitsInCalls) {
+/// Their exits may be in functions the bodies call: chooseSignal then
+/// counts the consumers out with a guard in each body, which reaches them.
+const VarDecl *signalledQueue(const FixContext &Fx) {
   const StrandedProducerCase &Case = Fx.Case;
   const auto *Queue = dyn_cast_or_null<VarDecl>(Case.Model->declOf(Case.Queue));
   if (!Queue || !Case.Queue.fields().empty() || !Case.Push->Via.empty())
     return nullptr;
   for (const ConsumerCase &Consumer : Case.Consumers)
-    if ((!ExitsInCalls && !Consumer.Role.ViaToLoop.empty()) ||
-        !Consumer.Who->Spawn)
+    if (!Consumer.Who->Spawn)
       return nullptr;
   return Queue;
 }
@@ -127,30 +126,6 @@ std::optional<SignalHome> signalHome(const FixContext &Fx,
   return Home;
 }
 
-/// The lambda expression whose call operator is \p Body, written in the
-/// spawning function; null for any other body.
-const LambdaExpr *lambdaRunning(const FixContext &Fx,
-                                const FunctionDecl *Body) {
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Body);
-  if (!Method || !Method->getParent()->isLambda())
-    return nullptr;
-  const CXXRecordDecl *Class = Method->getParent();
-  const LambdaExpr *Found = nullptr;
-  std::vector<const Stmt *> Work{Fx.Case.Spawner->getBody()};
-  while (!Work.empty() && !Found) {
-    const Stmt *Node = Work.back();
-    Work.pop_back();
-    if (const auto *Lambda = dyn_cast_or_null<LambdaExpr>(Node))
-      if (Lambda->getLambdaClass() == Class)
-        Found = Lambda;
-    if (Node)
-      for (const Stmt *Child : Node->children())
-        if (Child)
-          Work.push_back(Child);
-  }
-  return Found;
-}
-
 /// Every thread body involved, when each is a lambda written after
 /// \p DeclareAt (so it can name the signal).
 std::optional<ThreadBodies> threadBodies(const FixContext &Fx,
@@ -158,14 +133,14 @@ std::optional<ThreadBodies> threadBodies(const FixContext &Fx,
   const StrandedProducerCase &Case = Fx.Case;
   ThreadBodies Bodies;
   for (const ConsumerCase &Consumer : Case.Consumers) {
-    const LambdaExpr *Lambda = lambdaRunning(Fx, Consumer.Who->Function);
+    const LambdaExpr *Lambda = Fx.lambdaRunning(Consumer.Who->Function);
     if (!Lambda ||
         !Fx.SM.isBeforeInTranslationUnit(DeclareAt, Lambda->getBeginLoc()))
       return std::nullopt;
     Bodies.Consumers.push_back(Lambda);
   }
   if (Case.producerSpawn()) {
-    Bodies.Producer = lambdaRunning(Fx, Case.Producer->Function);
+    Bodies.Producer = Fx.lambdaRunning(Case.Producer->Function);
     if (!Bodies.Producer || !Fx.SM.isBeforeInTranslationUnit(
                                 DeclareAt, Bodies.Producer->getBeginLoc()))
       return std::nullopt;
@@ -385,8 +360,9 @@ std::optional<StopSignal> flagSignal(const FixContext &Fx, const VarDecl *Queue,
   return Signal;
 }
 
-/// Whether the parents of \p S up to \p Top run it whenever they run: no
-/// branch, loop or handler in between.
+/// Whether \p S runs exactly once each time \p Top does: no branch, loop or
+/// handler in between (unlike a marker's runsEachIteration, a loop
+/// condition does not qualify: it may run more than once).
 bool runsOnce(const Stmt *S, const Stmt *Top, const ParentMap &Parents) {
   for (const Stmt *P = Parents.getParent(S); P && P != Top;
        P = Parents.getParent(P))
@@ -682,10 +658,7 @@ std::optional<std::string> stopAfterSignal(const FixContext &Fx,
   // A loop after the producer loop (one end marker per consumer) is bounded:
   // each of its pushes gives up at once once the signal is raised.
   const Stmt *ProducerLoop = Fx.Case.ProducerLoop;
-  bool InProducerLoop = false;
-  for (const Stmt *P = Call; P; P = Parents.getParent(P))
-    InProducerLoop |= P == ProducerLoop;
-  if (ProducerLoop && !InProducerLoop)
+  if (ProducerLoop && !contains(ProducerLoop, Call))
     return std::string();
   bool BreakLeavesAll =
       Loop == Fx.Case.ProducerLoop && !enclosingLoop(Loop, Parents);
@@ -788,7 +761,7 @@ std::string retryPushTemplate(const FixContext &Fx, bool &Waits) {
 std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
   RetryPush Retry;
   Retry.Template = retryPushTemplate(Fx, Retry.Waits);
-  const VarDecl *Queue = signalledQueue(Fx, /*ExitsInCalls=*/true);
+  const VarDecl *Queue = signalledQueue(Fx);
   if (!Queue)
     return std::nullopt;
   // A queue of the project's own with nothing to retry gets a push that
