@@ -152,6 +152,14 @@ AccessPath pathAt(const Expr *E, const FunctionDecl *F, int Depth) {
   if (!E || Depth > 4)
     return {};
   E = stripAccess(E);
+  // A copy of a smart pointer (an argument passed by value) points to the
+  // same object.
+  if (const auto *Copy = dyn_cast<CXXConstructExpr>(E);
+      Copy && Copy->getNumArgs() == 1 &&
+      Copy->getConstructor()->isCopyOrMoveConstructor() &&
+      pointeeRecord(Copy->getType()) &&
+      pointeeRecord(Copy->getType()) != Copy->getType()->getAsCXXRecordDecl())
+    return pathAt(Copy->getArg(0), F, Depth + 1);
   if (isa<CXXThisExpr>(E))
     return AccessPath::thisObject();
   if (const auto *Ref = dyn_cast<DeclRefExpr>(E)) {
@@ -313,6 +321,11 @@ AccessPath substitute(const AccessPath &Inner, const CallBindings &Bindings,
           if (Given.valid())
             return Given.withFields(Inner.fields().drop_front());
         }
+    if (!Inner.fields().empty())
+      for (const auto &[Field, Given] : Bindings.ThisFieldPaths)
+        if (Field->getCanonicalDecl() == Inner.fields().front() &&
+            Given.valid())
+          return Given.withFields(Inner.fields().drop_front());
     if (!Bindings.This.valid())
       return {};
     return Bindings.This.withFields(Inner.fields());

@@ -152,6 +152,16 @@ const Expr *stripAccess(const Expr *E) {
   }
 }
 
+/// The object a copy or move construction copies (`q_(std::move(q))` of a
+/// smart pointer), or \p E.
+static const Expr *copiedFrom(const Expr *E) {
+  const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(ignoreWrappers(E));
+  if (Construct && Construct->getNumArgs() == 1 &&
+      Construct->getConstructor()->isCopyOrMoveConstructor())
+    return Construct->getArg(0);
+  return E;
+}
+
 /// What \p Holder's initialiser gives its member \p Field: an aggregate's
 /// element (`Ctx c{q}`, `new Job{&q}`, `Ctx c(q)`), or the constructor
 /// argument a member initialiser stores (`Ctx(Q &q) : q_(q)`).
@@ -186,7 +196,7 @@ const Expr *memberInitializer(const VarDecl *Holder, const FieldDecl *Field) {
     for (const CXXCtorInitializer *MemberInit : Ctor->inits())
       if (MemberInit->getMember() == Field && MemberInit->getInit())
         if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
-                ignoreWrappers(MemberInit->getInit())))
+                stripAccess(copiedFrom(MemberInit->getInit()))))
           if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
             if (Param->getFunctionScopeIndex() < Construct->getNumArgs())
               return Construct->getArg(Param->getFunctionScopeIndex());

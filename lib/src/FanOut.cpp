@@ -44,6 +44,11 @@ FanOut::FanOut(const FunctionDecl *Spawner, Summaries &S) : S(S) {
   Threads = S.spawns().collect(Spawner);
   if (Threads.Spawns.empty())
     return;
+  for (const SpawnSite &Spawn : Threads.Spawns)
+    for (const auto &[Field, Given] : Spawn.Bindings.ThisFieldPaths)
+      if (Spawn.Bindings.This.valid() && Given.valid())
+        StartedFields.push_back(
+            {Spawn.Bindings.This.withField(Field), normalize(Given, Spawner)});
   Actor Caller;
   Caller.Role = Actor::Kind::Caller;
   Caller.Function = Spawner;
@@ -135,20 +140,37 @@ void FanOut::addActor(Actor A) {
       Queue = normalize(substitute(Op.Queue, Added.Bindings, Function),
                         Threads.Function);
     }
+    Queue = resolveStarted(std::move(Queue));
     if (!Queue.valid())
       continue;
     Uses[Queue].push_back({Index, &Op});
   }
 }
 
+AccessPath FanOut::resolveStarted(AccessPath Queue) const {
+  for (const auto &[Field, Given] : StartedFields)
+    if (Queue.startsWith(Field))
+      return Given.withFields(Queue.fieldsAfter(Field));
+  return Queue;
+}
+
 SourceLocation FanOut::firstSpawnLoc() const {
-  SourceLocation First;
+  const SpawnSite *First = nullptr;
   const SourceManager &SM = S.context().getSourceManager();
   for (const SpawnSite &Spawn : Threads.Spawns)
-    if (First.isInvalid() ||
-        SM.isBeforeInTranslationUnit(Spawn.Expr->getBeginLoc(), First))
-      First = Spawn.Expr->getBeginLoc();
-  return First;
+    if (!First || SM.isBeforeInTranslationUnit(Spawn.Expr->getBeginLoc(),
+                                               First->Expr->getBeginLoc()))
+      First = &Spawn;
+  if (!First)
+    return {};
+  // In a loop that spawns, the whole body runs after a spawn from the
+  // second round on (`ScopeGuard g([&] { in->finish(); }); pool.add(...)`).
+  const Stmt *Start = First->Expr;
+  const ParentMap &Parents = S.parents(Threads.Function);
+  for (const Stmt *Loop = enclosingLoop(Start, Parents); Loop;
+       Loop = enclosingLoop(Loop, Parents))
+    Start = Loop;
+  return Start->getBeginLoc();
 }
 
 const QueueApi *FanOut::api(const AccessPath &Queue) const {
@@ -161,6 +183,10 @@ const QueueApi *FanOut::api(const AccessPath &Queue) const {
 bool FanOut::isBounded(const AccessPath &Queue) const {
   const QueueApi *Api = api(Queue);
   if (!Api || !Api->isBounded())
+    return false;
+  // A capacity of 0 is no limit: nothing could go into a queue of no room.
+  if (std::optional<int64_t> Value = capacity(Queue).Value;
+      Value && *Value == 0)
     return false;
   if (Api->BoundedByDefault || CapacitySetters.count(Queue))
     return true;
@@ -283,8 +309,7 @@ QueueCapacity FanOut::capacity(const AccessPath &Queue) const {
       for (unsigned I = 0; I < Parens->getNumExprs(); ++I)
         Args.push_back(Parens->getExpr(I));
     int Index = Api->CapacityCtorArg;
-    if (Index >= 0 && unsigned(Index) < Args.size() &&
-        !isa<CXXDefaultArgExpr>(Args[Index]))
+    if (Index >= 0 && unsigned(Index) < Args.size())
       CapacityExpr = Args[Index];
   }
   // `q.set_capacity(n)` wins over the constructor.
@@ -295,8 +320,19 @@ QueueCapacity FanOut::capacity(const AccessPath &Queue) const {
     if (Use.Op->Op.Role == QueueRole::SetCapacity &&
         Use.Op->Op.Call->getNumArgs())
       CapacityExpr = Use.Op->Op.Call->getArg(0);
-  if (!CapacityExpr)
+  // Nothing given where it is made (`std::make_shared<Q>()`): the
+  // constructor's default, if it has one.
+  if (!CapacityExpr) {
+    if (const ValueDecl *Decl = declOf(Queue))
+      Result.Value =
+          defaultCapacity(pointeeRecord(Decl->getType()), Api->CapacityCtorArg);
     return Result;
+  }
+  // The constructor's default: its value counts, but it has no text here.
+  if (const auto *Default = dyn_cast<CXXDefaultArgExpr>(CapacityExpr)) {
+    Result.Value = evaluateInt(Default->getExpr(), S.context());
+    return Result;
+  }
   Result.Expr = CapacityExpr;
   Result.Text = sourceText(CapacityExpr, S.context());
   Result.Value = evaluateInt(CapacityExpr, S.context());

@@ -43,8 +43,12 @@ FlowResult::FlowResult(const CFG &Graph, FlowQuestion Question)
 
   // Forwards: blocks entered along unwoken paths; a block that wakes
   // passes nothing on.
-  SmallVector<const CFGBlock *, 32> Work{&Graph.getEntry()};
-  Entered[Graph.getEntry().getBlockID()] = 1;
+  const CFGBlock *Start = &Graph.getEntry();
+  if (std::optional<FlowPoint> Origin =
+          Question.Origin ? pointOf(Question.Origin) : std::nullopt)
+    Start = Origin->Block;
+  SmallVector<const CFGBlock *, 32> Work{Start};
+  Entered[Start->getBlockID()] = 1;
   while (!Work.empty()) {
     const CFGBlock *Block = Work.pop_back_val();
     if (FirstWake[Block->getBlockID()] >= 0)

@@ -83,6 +83,26 @@ const FieldDecl *fieldOf(const Expr *E) {
   return nullptr;
 }
 
+/// The field a write through \p E changes: a member, an element of one
+/// (`finished_[i] |= DONE`), or a local reference bound to either
+/// (`int &finished = finished_[i];`).
+const FieldDecl *writtenFieldOf(const Expr *E, int Depth = 0) {
+  E = ignoreWrappers(E);
+  if (!E || Depth > 3)
+    return nullptr;
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
+    return writtenFieldOf(Subscript->getBase(), Depth + 1);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+      Op && Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2)
+    return writtenFieldOf(Op->getArg(0), Depth + 1);
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+        Var && Var->getType()->isReferenceType() && Var->hasLocalStorage() &&
+        !isa<ParmVarDecl>(Var) && Var->getInit())
+      return writtenFieldOf(Var->getInit(), Depth + 1);
+  return fieldOf(E);
+}
+
 bool isFlagType(QualType T) {
   T = T.getNonReferenceType().getUnqualifiedType();
   if (T->isBooleanType())
@@ -251,6 +271,18 @@ int ctorParamFor(const CXXRecordDecl *Record, const FieldDecl *Field,
   return -1;
 }
 
+/// Whether a constructor of \p Record, or an in-class initialiser, gives
+/// \p Field a value of its own.
+bool initializedIn(const CXXRecordDecl *Record, const FieldDecl *Field) {
+  if (Field->hasInClassInitializer())
+    return true;
+  for (const CXXConstructorDecl *Ctor : Record->ctors())
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (Init->isWritten() && Init->getMember() == Field)
+        return true;
+  return false;
+}
+
 class ClassReader {
 public:
   ClassReader(const CXXRecordDecl *Record, int Depth)
@@ -337,6 +369,10 @@ void ClassReader::collectFields(const Expr *Cond,
   auto Visit = [&](const Stmt *S) {
     if (const auto *E = dyn_cast<Expr>(S)) {
       if (const FieldDecl *Field = fieldOf(E))
+        Out.insert(Field);
+      // A local reference to a member's element stands for the member.
+      else if (const FieldDecl *Field =
+                   isa<DeclRefExpr>(E) ? writtenFieldOf(E) : nullptr)
         Out.insert(Field);
       if (const Expr *Inlined = inlinePredicate(E, Depth))
         collectFields(Inlined, Out, Depth + 1);
@@ -594,6 +630,11 @@ void ClassReader::readMethod(const FunctionDecl *Method,
         if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(LHS))
           Facts.Adds |= fieldOf(Subscript->getBase()) != nullptr;
       }
+      // `finished |= FINISHED_RECV`: a bit raised in a state word.
+      if (Assign->getOpcode() == BO_OrAssign)
+        if (const FieldDecl *Field = writtenFieldOf(LHS);
+            Field && !isZero(Assign->getRHS()))
+          Facts.FlagsSet.insert(Field);
       if (Assign->getOpcode() == BO_AddAssign ||
           Assign->getOpcode() == BO_SubAssign)
         if (const FieldDecl *Field = fieldOf(LHS);
@@ -867,15 +908,43 @@ ClassReader::closedPopResult(const MethodFacts &Pop,
 /// last return statement, the path that took one.
 std::optional<int64_t> ClassReader::successStatus(const MethodFacts &Pop) {
   const auto *Body = dyn_cast_or_null<CompoundStmt>(Pop.Method->getBody());
-  const ReturnStmt *Last = nullptr;
+  const ReturnStmt *Last = nullptr, *AfterRemoval = nullptr;
+  auto Removes = [](const Stmt *S) {
+    bool Found = false;
+    auto Visit = [&](const Stmt *Node) {
+      if (const auto *Call = dyn_cast<CallExpr>(Node))
+        Found |= is_contained({StringRef("pop_front"), StringRef("pop_back"),
+                               StringRef("pop"), StringRef("erase")},
+                              calleeName(Call));
+    };
+    Visit(S);
+    forEachDescendant(S, Visit);
+    return Found;
+  };
   if (Body)
     forEachDescendant(Body, [&](const Stmt *S) {
       if (const auto *Return = dyn_cast<ReturnStmt>(S))
         Last = Return;
+      // The return right after the item is taken out, in the same block:
+      // `fifo_.pop_front(); return 0;` inside a wait loop that also returns
+      // an end-of-stream status.
+      if (const auto *Block = dyn_cast<CompoundStmt>(S);
+          Block && !AfterRemoval) {
+        bool Removed = false;
+        for (const Stmt *Child : Block->body()) {
+          if (const auto *Return = dyn_cast<ReturnStmt>(Child);
+              Return && Removed) {
+            AfterRemoval = Return;
+            break;
+          }
+          Removed |= Removes(Child);
+        }
+      }
     });
-  if (!Last || !Last->getRetValue())
+  const ReturnStmt *Success = AfterRemoval ? AfterRemoval : Last;
+  if (!Success || !Success->getRetValue())
     return std::nullopt;
-  return evaluateInt(Last->getRetValue(), Record->getASTContext());
+  return evaluateInt(Success->getRetValue(), Record->getASTContext());
 }
 
 /// Which constructor argument initialises \p Field (`cap_(capacity)`, or the
@@ -919,9 +988,16 @@ void ClassReader::forwardSemantics(QueueApi &Api, const MethodFacts &Push) {
   // Only a queue the wrapper owns takes its capacity from the wrapper's
   // constructor.
   if (Inner.CapacityCtorArg >= 0 && !FieldType->isReferenceType() &&
-      !FieldType->isPointerType())
+      !FieldType->isPointerType()) {
     Api.CapacityCtorArg =
         ctorParamFor(Record, Push.ForwardField, Inner.CapacityCtorArg);
+    // Built with the inner queue's default capacity, and that is 0: no
+    // limit (a queue with no room at all could take nothing).
+    if (Api.CapacityCtorArg < 0 && !initializedIn(Record, Push.ForwardField) &&
+        defaultCapacity(heldRecord(Push.ForwardField), Inner.CapacityCtorArg) ==
+            0)
+      Api.BoundedByDefault = false;
+  }
 
   auto CopyInner = [&] {
     Api.OnClosedPush = Inner.OnClosedPush;
@@ -1336,6 +1412,27 @@ std::unique_ptr<QueueApi> inferFunctionQueueApi(
   if (!Class || !Class->hasDefinition() || Functions.empty())
     return nullptr;
   return ClassReader(Class->getDefinition(), 0).readFunctions(Functions);
+}
+
+std::optional<int64_t> defaultCapacity(const CXXRecordDecl *Queue, int Index) {
+  if (!Queue || Index < 0)
+    return std::nullopt;
+  const CXXRecordDecl *Pattern = patternOf(Queue);
+  if (!Pattern)
+    return std::nullopt;
+  for (const CXXConstructorDecl *Ctor : Pattern->ctors()) {
+    if (Ctor->isCopyOrMoveConstructor() ||
+        unsigned(Index) >= Ctor->getNumParams())
+      continue;
+    const ParmVarDecl *Param = Ctor->getParamDecl(Index);
+    if (!Param->hasDefaultArg() || Param->hasUninstantiatedDefaultArg() ||
+        Param->hasUnparsedDefaultArg())
+      continue;
+    if (std::optional<int64_t> Value =
+            evaluateInt(Param->getDefaultArg(), Pattern->getASTContext()))
+      return Value;
+  }
+  return std::nullopt;
 }
 
 } // namespace fanout

@@ -572,8 +572,15 @@ bool RoleAnalysis::throwsUnwoken(const FunctionDecl *F, const AccessPath &Queue,
     return wakesAt(Element, F, Queue, Side, Markers) ? FlowEffect::Wake
                                                      : FlowEffect::None;
   };
-  auto Never = [](const CFGBlock &, unsigned) { return false; };
-  FlowResult Flow(*Graph, {Effect, Never});
+  // Edges that leave nobody to wake: a push said closed, a loop that woke
+  // each queue of a container of them.
+  DenseSet<std::pair<unsigned, unsigned>> ToldClosed;
+  if (Side == QueueSide::Consumers)
+    producerToldClosed(F, Queue, Markers, ToldClosed);
+  auto Told = [&](const CFGBlock &Block, unsigned Succ) {
+    return ToldClosed.contains({Block.getBlockID(), Succ});
+  };
+  FlowResult Flow(*Graph, {Effect, Told});
   bool Result = false;
   forEachDescendant(F->getBody(), [&](const Stmt *Node) {
     if (Result || isCaughtWithin(Node, Parents))
@@ -1368,6 +1375,24 @@ ConsumerRole RoleAnalysis::callerConsumer(const FunctionDecl *F,
 // The producer question
 //===----------------------------------------------------------------------===//
 
+/// The declaration of \p Queue when it is a local variable of \p F:
+/// `auto in = std::make_shared<Queue>();` in the loop that fills it.
+static const DeclStmt *declarationOf(const AccessPath &Queue,
+                                     const FunctionDecl *F) {
+  const auto *Var = dyn_cast_or_null<VarDecl>(Queue.variable());
+  if (Queue.base() != AccessPath::BaseKind::Var || !Queue.fields().empty() ||
+      !Var || isa<ParmVarDecl>(Var) || !Var->hasLocalStorage() ||
+      Var->getDeclContext() != F)
+    return nullptr;
+  const DeclStmt *Found = nullptr;
+  forEachDescendant(F->getBody(), [&](const Stmt *S) {
+    if (const auto *Decl = dyn_cast<DeclStmt>(S);
+        Decl && !Found && Decl->isSingleDecl() && Decl->getSingleDecl() == Var)
+      Found = Decl;
+  });
+  return Found;
+}
+
 ProducerRole RoleAnalysis::producer(const FunctionDecl *F,
                                     const AccessPath &Queue,
                                     const ProducerQuestion &Question) {
@@ -1412,7 +1437,7 @@ ProducerRole RoleAnalysis::producer(const FunctionDecl *F,
   auto Told = [&](const CFGBlock &Block, unsigned Succ) {
     return ToldClosed.contains({Block.getBlockID(), Succ});
   };
-  FlowResult Flow(*Graph, {Effect, Told});
+  FlowResult Flow(*Graph, {Effect, Told, declarationOf(Queue, F)});
   for (const CFGBlock *Block : *Graph)
     if (Flow.firstWake(Block) >= 0)
       Result.EverCloses = true;

@@ -228,6 +228,10 @@ AccessPath owningPath(const Expr *E, const ParentMap &Parents,
             return AccessPath::var(Var);
       return {};
     }
+    // `worker_ = std::thread(...)`, before it is taken for a call.
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(P);
+        Op && Op->getOperator() == OO_Equal)
+      return pathOf(Op->getArg(0), F);
     if (const auto *Call = dyn_cast<CallExpr>(P)) {
       // `futures.push_back(std::async(...))`
       if (const Expr *Object = calleeObject(Call, nullptr))
@@ -237,9 +241,6 @@ AccessPath owningPath(const Expr *E, const ParentMap &Parents,
     if (const auto *Assign = dyn_cast<BinaryOperator>(P);
         Assign && Assign->getOpcode() == BO_Assign)
       return pathOf(Assign->getLHS(), F);
-    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(P);
-        Op && Op->getOperator() == OO_Equal)
-      return pathOf(Op->getArg(0), F);
     if (!isa<Expr>(P))
       return {};
   }
@@ -728,6 +729,98 @@ SpawnModel::threadClassInfo(const CXXRecordDecl *Record) {
   return nullptr;
 }
 
+/// The parameter \p Value names, when it names one of \p Method's.
+static std::optional<unsigned> parameterNamed(const Expr *Value,
+                                              const FunctionDecl *Method) {
+  AccessPath Path = pathOf(Value, Method);
+  if (Path.base() == AccessPath::BaseKind::Param && Path.fields().empty())
+    return Path.paramIndex();
+  if (Path.base() == AccessPath::BaseKind::Var && Path.fields().empty())
+    if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Path.variable());
+        Param && isLocalTo(Param, Method))
+      return Param->getFunctionScopeIndex();
+  return std::nullopt;
+}
+
+const StarterInfo *SpawnModel::starterInfo(const FunctionDecl *Function) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Function);
+  if (!Method || !Method->isInstance() ||
+      isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+    return nullptr;
+  const auto *Def = dyn_cast_or_null<CXXMethodDecl>(Method->getDefinition());
+  if (!Def || !Def->hasBody() || Def->isDependentContext())
+    return nullptr;
+  const CXXRecordDecl *Class = Def->getParent();
+  if (!Class || Class->isLambda() || Class->isInStdNamespace() ||
+      isThreadType(Class))
+    return nullptr;
+  auto [It, Inserted] = Starters.try_emplace(Def);
+  if (!Inserted)
+    return It->second.get();
+  SmallPtrSet<const FieldDecl *, 4> Threads;
+  Reader{*this}.threadFields(Class, Threads);
+  if (Threads.empty() || poolInfo(Class) || threadClassInfo(Class))
+    return nullptr;
+  // Reading the starter may meet calls of itself: the entry stays empty
+  // until it is known.
+  SpawningFunction Own = collect(Def);
+  auto Info = std::make_unique<StarterInfo>();
+  Info->Method = Def;
+  for (const SpawnSite &Spawn : Own.Spawns) {
+    bool Kept = Spawn.Handle.base() == AccessPath::BaseKind::This &&
+                !Spawn.Handle.fields().empty();
+    bool Waited = any_of(Own.Waits, [&](const WaitSite &Wait) {
+      return Wait.ForSpawn == &Spawn || Wait.Handle == Spawn.Handle;
+    });
+    if (Kept && !Waited)
+      Info->Spawns.push_back(Spawn);
+  }
+  if (Info->Spawns.empty())
+    return nullptr;
+  // `queue_ = std::move(queue)`: the object refers to what the caller gave.
+  forEachDescendant(Def->getBody(), [&](const Stmt *S) {
+    const Expr *Target = nullptr, *Value = nullptr;
+    if (const auto *Assign = dyn_cast<BinaryOperator>(S);
+        Assign && Assign->getOpcode() == BO_Assign) {
+      Target = Assign->getLHS();
+      Value = Assign->getRHS();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+               Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+      Target = Op->getArg(0);
+      Value = Op->getArg(1);
+    }
+    if (!Target)
+      return;
+    AccessPath Field = pathOf(Target, Def);
+    std::optional<unsigned> Param = parameterNamed(Value, Def);
+    if (Param && Field.base() == AccessPath::BaseKind::This &&
+        Field.fields().size() == 1 && Field.fields().front())
+      Info->FieldParams.push_back({Field.fields().front(), *Param});
+  });
+  for (const Decl *D : Class->decls()) {
+    const CXXMethodDecl *Member = asMethod(D);
+    if (!Member || Member == Method || Member == Def ||
+        isa<CXXConstructorDecl>(Member))
+      continue;
+    SmallVector<const Stmt *, 4> Code;
+    bodiesOf(Member, Class, Code);
+    if (!waitsForWorkers(Code, Threads, false))
+      continue;
+    if (isa<CXXDestructorDecl>(Member))
+      Info->DestructorWaits = true;
+    else
+      Info->WaitMethods.push_back(Member);
+  }
+  It = Starters.find(Def);
+  It->second = std::move(Info);
+  StarterClasses.try_emplace(Class->getCanonicalDecl(), It->second.get());
+  return It->second.get();
+}
+
+const StarterInfo *SpawnModel::starterOfClass(const CXXRecordDecl *Record) {
+  return Record ? StarterClasses.lookup(Record->getCanonicalDecl()) : nullptr;
+}
+
 namespace {
 
 /// Whether \p Method is \p Wanted or the instantiation of it.
@@ -768,6 +861,18 @@ const CXXMethodDecl *overriderIn(const CXXRecordDecl *Derived,
 
 } // namespace
 
+/// The class `std::make_unique<C>(callable, ...)` (or make_shared) makes,
+/// when it is given arguments.
+static const CXXRecordDecl *madeThread(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Callee->isInStdNamespace() || Call->getNumArgs() == 0 ||
+      !Callee->getIdentifier() ||
+      !is_contained({StringRef("make_unique"), StringRef("make_shared")},
+                    Callee->getName()))
+    return nullptr;
+  return pointeeRecord(Call->getType());
+}
+
 bool SpawnModel::isSpawn(const Expr *E) {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
     if (Construct->getNumArgs() == 0 ||
@@ -786,6 +891,8 @@ bool SpawnModel::isSpawn(const Expr *E) {
   const auto *Call = dyn_cast<CallExpr>(E);
   if (!Call)
     return false;
+  if (const CXXRecordDecl *Made = madeThread(Call))
+    return isThreadType(Made);
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (spawnFunctionRow(Callee))
     return true;
@@ -809,7 +916,7 @@ bool SpawnModel::isSpawn(const Expr *E) {
     if (Info->Run && !isa<CXXConstructorDecl>(Info->Start) &&
         isMethod(Method, Info->Start))
       return true;
-  return false;
+  return isa<CXXMemberCallExpr>(Call) && starterInfo(Method);
 }
 
 namespace {
@@ -870,6 +977,17 @@ struct Collector {
     const Expr *Object = calleeObject(Call, nullptr);
     StringRef Name = calleeName(Call);
     SmallVector<const Expr *, 4> Args(Call->arg_begin(), Call->arg_end());
+    // `std::make_unique<std::thread>(body, args...)`.
+    if (const CXXRecordDecl *Made = madeThread(Call)) {
+      const ThreadTypeRow *Row = threadTypeRow(Made);
+      Site.Kind = Row ? Row->Kind : StringRef("thread");
+      Site.DestructorWaits = Row && Row->DestructorJoins;
+      Site.Handle = owningPath(E, Parents, F);
+      add(std::move(Site), E, Args.front(),
+          ArrayRef<const Expr *>(Args).drop_front());
+      fixStopToken();
+      return;
+    }
     const SpawnFunctionRow *Row = spawnFunctionRow(Callee);
     bool Configured = !Row && Callee &&
                       any_of(Options.SpawnFunctions, [&](const std::string &N) {
@@ -942,6 +1060,11 @@ struct Collector {
         return;
       }
     }
+    if (const StarterInfo *Starter = Model.starterInfo(Method);
+        Starter && isa<CXXMemberCallExpr>(Call)) {
+      addStarted(*Starter, Call, Object);
+      return;
+    }
     if (const ThreadClassInfo *Info = Model.threadClassInfo(Class)) {
       Site.Kind = "thread";
       Site.ThreadClass = Info;
@@ -969,6 +1092,45 @@ struct Collector {
         return;
       }
     }
+  }
+
+  /// The threads a call of a starter starts, on the object it is called on.
+  void addStarted(const StarterInfo &Starter, const CallExpr *Call,
+                  const Expr *Object) {
+    CallBindings Outer = bindingsAt(Call, Starter.Method, F);
+    for (const auto &[Field, Param] : Starter.FieldParams)
+      if (Param < Outer.Params.size())
+        Outer.ThisFieldPaths.push_back({Field, Outer.Params[Param]});
+    for (const SpawnSite &Inner : Starter.Spawns) {
+      SpawnSite Site = Inner;
+      Site.Expr = Call;
+      Site.Handle = Object ? pathOf(Object, F) : AccessPath::thisObject();
+      Site.Bindings = throughCall(Inner.Bindings, Outer, Starter.Method);
+      Site.DestructorWaits = Starter.DestructorWaits;
+      finish(std::move(Site));
+      Result.Spawns.back().InLoop |= Inner.InLoop;
+    }
+  }
+
+  /// \p Inner, bindings made in \p Middle, in the terms of \p Outer's
+  /// caller.
+  static CallBindings throughCall(const CallBindings &Inner,
+                                  const CallBindings &Outer,
+                                  const FunctionDecl *Middle) {
+    CallBindings B;
+    B.Caller = Outer.Caller;
+    for (const AccessPath &Param : Inner.Params)
+      B.Params.push_back(substitute(Param, Outer, Middle));
+    B.This = substitute(Inner.This, Outer, Middle);
+    // A lambda's `this` is the starter's: so are the fields it set.
+    if (Inner.This == AccessPath::thisObject())
+      B.ThisFieldPaths = Outer.ThisFieldPaths;
+    for (const auto &[Field, Init] : Inner.ThisFields)
+      B.ThisFieldPaths.push_back(
+          {Field, substitute(pathOf(Init, Middle), Outer, Middle)});
+    for (const auto &[Field, Path] : Inner.ThisFieldPaths)
+      B.ThisFieldPaths.push_back({Field, substitute(Path, Outer, Middle)});
+    return B;
   }
 
   /// A std::jthread body whose first parameter is a std::stop_token gets
@@ -1054,6 +1216,10 @@ SpawningFunction SpawnModel::collect(const FunctionDecl *F) {
       });
     else if (const ThreadClassInfo *Info = threadClassInfo(Class))
       Waits = any_of(Info->WaitMethods, [&](const CXXMethodDecl *W) {
+        return isMethod(Method, W);
+      });
+    else if (const StarterInfo *Starter = starterOfClass(Class))
+      Waits |= any_of(Starter->WaitMethods, [&](const CXXMethodDecl *W) {
         return isMethod(Method, W);
       });
     if (!Waits || namesSynchronizer(Object))

@@ -25,7 +25,26 @@ namespace {
 struct Consumer {
   const Actor *Who;
   const ConsumerRole *Role;
+  /// Where the consumer's own code waits: the pop, or the call that leads
+  /// to it (`client.consume_message()`), and the function holding the pop.
+  const Stmt *Site;
+  const FunctionDecl *PopHolder;
 };
+
+/// The class whose member \p F is, or whose member encloses the lambda \p F
+/// is the call operator of.
+const CXXRecordDecl *classOf(const FunctionDecl *F) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
+  if (!Method)
+    return nullptr;
+  const CXXRecordDecl *Class = Method->getParent();
+  while (Class && Class->isLambda()) {
+    const auto *Outer = dyn_cast_or_null<CXXMethodDecl>(
+        dyn_cast<Decl>(Class->getDeclContext()));
+    Class = Outer ? Outer->getParent() : nullptr;
+  }
+  return Class ? Class->getCanonicalDecl() : nullptr;
+}
 
 const VarDecl *variableOf(const Expr *E) {
   E = ignoreWrappers(E);
@@ -163,12 +182,39 @@ private:
                                  const AccessPath &InProducer,
                                  ArrayRef<RoleExit> Exits, const QueueApi &Api,
                                  ArrayRef<Consumer> Consumers, bool &Guard);
+  bool closesBeforePopping(ArrayRef<QueueUse> Uses, unsigned Who) const;
 
   const FanOut &Model;
   RoleAnalysis &Roles;
   Summaries &S;
   ASTContext &Ctx;
 };
+
+/// Whether actor \p Who's first close that wakes consumers comes before its
+/// first blocking pop, in its own code.
+bool Analysis::closesBeforePopping(ArrayRef<QueueUse> Uses,
+                                   unsigned Who) const {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const Stmt *FirstClose = nullptr, *FirstPop = nullptr;
+  auto Earliest = [&](const Stmt *&Slot, const Stmt *Site) {
+    if (!Slot ||
+        SM.isBeforeInTranslationUnit(Site->getBeginLoc(), Slot->getBeginLoc()))
+      Slot = Site;
+  };
+  for (const QueueUse &Use : Uses) {
+    if (Use.Actor != Who)
+      continue;
+    const QueueOperation &Op = Use.Op->Op;
+    if (Op.Role == QueueRole::Close &&
+        Op.Api->closeWakes(Op.MethodName, QueueSide::Consumers))
+      Earliest(FirstClose, FanOut::siteOf(Use));
+    else if (Op.Role == QueueRole::BlockingPop)
+      Earliest(FirstPop, FanOut::siteOf(Use));
+  }
+  return FirstClose && FirstPop &&
+         SM.isBeforeInTranslationUnit(FirstClose->getBeginLoc(),
+                                      FirstPop->getBeginLoc());
+}
 
 /// A direct operation of \p F on \p Queue: how \p F names the queue.
 const ReachedOp *directOp(Summaries &S, const FunctionDecl *F,
@@ -179,12 +225,44 @@ const ReachedOp *directOp(Summaries &S, const FunctionDecl *F,
   return nullptr;
 }
 
+/// An operation a call of \p F makes on a member queue that \p F can
+/// name the same way: \p F is a member of the holder's class, or a lambda
+/// in one that uses `this` (`[this] { receive(); }` pushing on `queue_`).
+const ReachedOp *memberOpSpeakable(Summaries &S, const FunctionDecl *F,
+                                   const AccessPath &Queue) {
+  if (Queue.base() != AccessPath::BaseKind::This || Queue.fields().empty())
+    return nullptr;
+  const auto *Method = dyn_cast<CXXMethodDecl>(F);
+  const CXXRecordDecl *Class = Method ? Method->getParent() : nullptr;
+  if (Class && Class->isLambda()) {
+    bool UsesThis = false;
+    forEachDescendant(F->getBody(), [&](const Stmt *Node) {
+      UsesThis |= isa<CXXThisExpr>(Node);
+    });
+    const auto *Outer =
+        dyn_cast_or_null<CXXMethodDecl>(Class->getDeclContext());
+    Class = UsesThis && Outer ? Outer->getParent() : nullptr;
+  }
+  if (!Class)
+    return nullptr;
+  for (const ReachedOp &Op : S.opsOf(F)) {
+    const auto *Holder = dyn_cast_or_null<CXXMethodDecl>(Op.Holder);
+    if (Op.Queue == Queue && Holder && Op.Op.Object &&
+        Holder->getParent()->getCanonicalDecl() == Class->getCanonicalDecl() &&
+        pathOf(Op.Op.Object, Holder) == Queue)
+      return &Op;
+  }
+  return nullptr;
+}
+
 std::vector<FixItHint>
 Analysis::planFix(const Actor &Producer, const AccessPath &InProducer,
                   ArrayRef<RoleExit> Exits, const QueueApi &Api,
                   ArrayRef<Consumer> Consumers, bool &Guard) {
   StringRef Close = Api.reliableCloseFor(QueueSide::Consumers);
   const ReachedOp *Named = directOp(S, Producer.Function, InProducer);
+  if (!Named)
+    Named = memberOpSpeakable(S, Producer.Function, InProducer);
   if (Close.empty() || !Named)
     return {};
   if (Producer.Role == Actor::Kind::Spawned ||
@@ -302,6 +380,10 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                      Use.Op->Op.Role == QueueRole::NonBlockingPop;
             }))
       continue;
+    // The calling thread that closes the queue itself before it pops (once
+    // it has waited for the producers) is told by the queue, not stranded.
+    if (A.Role == Actor::Kind::Caller && closesBeforePopping(Uses, I))
+      continue;
     const ConsumerRole &Role = Roles.consumer(A.Function, Pop->Op->Queue);
     if (!Role.Drains || Role.EndsOnOwnCondition || Role.EndsOnStopFlag)
       continue;
@@ -309,7 +391,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     if (Role.EndsOnSentinel && !Markers)
       Markers = &Role.Marker;
     if (Bodies.insert(A.Function).second)
-      Consumers.push_back({&A, &Role});
+      Consumers.push_back({&A, &Role, FanOut::siteOf(*Pop), Pop->Op->Holder});
   }
   if (Consumers.empty())
     return;
@@ -330,17 +412,27 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   // markers, since each call of the producing member leaves the queue open
   // by design.
   SmallVector<unsigned, 2> Finishers;
-  if (Producer.Role == Actor::Kind::Member) {
-    for (const QueueUse &Use : Uses)
-      if (Actors[Use.Actor].Role == Actor::Kind::Member && Wakes(Use) &&
-          !is_contained(Finishers, Use.Actor) &&
-          none_of(Consumers, [&](const Consumer &C) {
-            return C.Who == &Actors[Use.Actor];
-          }))
-        Finishers.push_back(Use.Actor);
-    if (Finishers.empty())
-      return;
-  } else {
+  for (const QueueUse &Use : Uses)
+    if (Actors[Use.Actor].Role == Actor::Kind::Member && Wakes(Use) &&
+        !is_contained(Finishers, Use.Actor) &&
+        none_of(Consumers,
+                [&](const Consumer &C) { return C.Who == &Actors[Use.Actor]; }))
+      Finishers.push_back(Use.Actor);
+  // A member that starts the threads and produces (`start(rows)`) returns
+  // to its caller, who goes on to the member that closes (`stop()`): the
+  // same protocol as a producing member's.
+  bool ProducesForCallers =
+      Producer.Role == Actor::Kind::Member ||
+      (Producer.Role == Actor::Kind::Caller &&
+       isa<CXXMethodDecl>(Producer.Function) &&
+       any_of(Uses, [&](const QueueUse &Use) {
+         return Actors[Use.Actor].Role == Actor::Kind::Member &&
+                (IsPush(*Use.Op) || Use.Op->Op.Role == QueueRole::Close);
+       }));
+  if (ProducesForCallers && Finishers.empty())
+    return;
+  if (!ProducesForCallers) {
+    Finishers.clear();
     Finishers.push_back(ProducerIndex);
   }
   for (unsigned Finisher : Finishers)
@@ -370,7 +462,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     collectWritten(C.Who->Function->getBody(), SetByConsumers);
   // Likewise a flag the closing members set (`if (!finished_) finish();`):
   // the path that skips the close finds it done already.
-  if (Producer.Role == Actor::Kind::Member)
+  if (ProducesForCallers)
     for (unsigned Finisher : Finishers)
       for (const QueueUse &Use : Uses)
         if (Use.Actor == Finisher && Wakes(Use))
@@ -415,8 +507,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   // A member producer that throws leaves the object to its destructor: the
   // consumers are stranded unless the destructor closes (or sends the
   // markers) on some path of its own.
-  if (Producer.Role == Actor::Kind::Member &&
-      !is_contained(Finishers, ProducerIndex)) {
+  if (ProducesForCallers && !is_contained(Finishers, ProducerIndex)) {
     const CXXDestructorDecl *Destructor = nullptr;
     if (const auto *Method = dyn_cast<CXXMethodDecl>(Producer.Function))
       if (const CXXRecordDecl *Class = Method->getParent();
@@ -440,7 +531,15 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   const Consumer &First = Consumers.front();
   Finding F;
   F.Kind = FindingKind::StrandedConsumer;
+  // Reported where the consumer's code waits: in the pop itself, unless
+  // that is inside another class's member the consumer calls (a client's
+  // `consume_message()`), whose call is then the place.
   const CallExpr *PopCall = First.Role->Pop.Call;
+  if (const auto *Outer = dyn_cast_or_null<CallExpr>(First.Site);
+      Outer && Outer != PopCall && First.PopHolder &&
+      classOf(First.PopHolder) &&
+      classOf(First.PopHolder) != classOf(First.Who->Function))
+    PopCall = Outer;
   F.Loc = PopCall->getExprLoc();
   F.Range = PopCall->getSourceRange();
   F.Args = {First.Role->Pop.MethodName.str(), Model.describe(Queue),

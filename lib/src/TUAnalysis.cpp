@@ -74,10 +74,13 @@ const std::vector<Finding> &TUAnalysis::findings(const FunctionDecl *F) {
   }
   // A fan-out that spans a class is seen from each member that starts its
   // threads: report it once.
+  // Both kinds of stranded producer are one check's: one warning per place.
   erase_if(Result, [&](const Finding &Found) {
+    FindingKind Check = Found.Kind == FindingKind::StrandedMemberProducer
+                            ? FindingKind::StrandedProducer
+                            : Found.Kind;
     return !Reported
-                .insert(
-                    {static_cast<int>(Found.Kind), Found.Loc.getRawEncoding()})
+                .insert({static_cast<int>(Check), Found.Loc.getRawEncoding()})
                 .second;
   });
   auto &Stored = ByFunction[F];

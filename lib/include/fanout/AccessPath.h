@@ -97,6 +97,10 @@ struct CallBindings {
     const clang::Expr *Init;
   };
   llvm::SmallVector<ParamField, 2> ParamFields;
+  /// Fields of `this` known as paths in the caller's terms: what a member
+  /// that starts a thread stored from its arguments (`queue_ = q`).
+  llvm::SmallVector<std::pair<const clang::FieldDecl *, AccessPath>, 2>
+      ThisFieldPaths;
   const clang::FunctionDecl *Caller = nullptr;
 };
 

@@ -91,6 +91,11 @@ private:
   SpawningFunction Threads;
   std::vector<Actor> Actors;
   llvm::MapVector<AccessPath, llvm::SmallVector<QueueUse, 4>> Uses;
+  /// A path in the spawner's terms as every actor sees it: an object's
+  /// field that a starter set from its argument is that argument.
+  AccessPath resolveStarted(AccessPath Queue) const;
+  /// `client.queue_` that `client.subscribe(q)` set to `q`.
+  llvm::SmallVector<std::pair<AccessPath, AccessPath>, 2> StartedFields;
   /// `set_capacity` calls of the spawner before its first spawn.
   llvm::DenseMap<AccessPath, const clang::CallExpr *> CapacitySetters;
 };

@@ -45,6 +45,10 @@ struct FlowQuestion {
   /// closed (or the other side has said it is gone): paths through it are
   /// not stranding.
   llvm::function_ref<bool(const clang::CFGBlock &, unsigned Succ)> ToldClosed;
+  /// Where the object asked about comes into being (a local queue's
+  /// declaration): paths start there, not at the entry. Before it, there
+  /// is nobody to wake.
+  const clang::Stmt *Origin = nullptr;
 };
 
 class FlowResult {

@@ -175,6 +175,11 @@ private:
 bool matchesQualifiedName(const clang::NamedDecl *Decl,
                           llvm::StringRef Pattern);
 
+/// The default value a constructor of \p Queue gives its capacity parameter
+/// \p Index (`explicit WorkQueue(std::size_t maxSize = 0)`), when constant.
+std::optional<int64_t> defaultCapacity(const clang::CXXRecordDecl *Queue,
+                                       int Index);
+
 /// Reads a hand-written class and describes it as a queue, or returns null
 /// when it does not behave as a bounded blocking queue.
 std::unique_ptr<QueueApi> inferQueueApi(const clang::CXXRecordDecl *Record);

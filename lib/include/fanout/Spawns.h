@@ -91,6 +91,21 @@ struct WaitSite {
   bool isImplicit() const { return Expr == nullptr; }
 };
 
+/// A member that starts threads its object keeps (`stream_ =
+/// std::thread(...)`) and returns without waiting for them: a call of it
+/// (`client.subscribe(q)`) starts those threads in the caller, on that
+/// object. The class's destructor or a member that joins them is the wait.
+struct StarterInfo {
+  const clang::FunctionDecl *Method = nullptr;
+  /// The spawns as the starter makes them, in its own terms.
+  std::vector<SpawnSite> Spawns;
+  /// Fields the starter sets from its parameters (`queue_ = std::move(q)`).
+  llvm::SmallVector<std::pair<const clang::FieldDecl *, unsigned>, 2>
+      FieldParams;
+  llvm::SmallVector<const clang::CXXMethodDecl *, 2> WaitMethods;
+  bool DestructorWaits = false;
+};
+
 struct SpawningFunction {
   const clang::FunctionDecl *Function = nullptr;
   std::vector<SpawnSite> Spawns;
@@ -114,6 +129,11 @@ public:
 
   const PoolInfo *poolInfo(const clang::CXXRecordDecl *Record);
   const ThreadClassInfo *threadClassInfo(const clang::CXXRecordDecl *Record);
+  /// \p Method as a starter, or null when it waits for what it starts or
+  /// starts nothing its object keeps.
+  const StarterInfo *starterInfo(const clang::FunctionDecl *Method);
+  /// A starter of \p Record met so far: its waits are the class's.
+  const StarterInfo *starterOfClass(const clang::CXXRecordDecl *Record);
   bool isThreadType(const clang::CXXRecordDecl *Record) const;
   bool holdsThreads(const clang::CXXRecordDecl *Record) const;
 
@@ -123,6 +143,10 @@ private:
   llvm::DenseMap<const clang::CXXRecordDecl *, std::unique_ptr<PoolInfo>> Pools;
   llvm::DenseMap<const clang::CXXRecordDecl *, std::unique_ptr<ThreadClassInfo>>
       ThreadClasses;
+  llvm::DenseMap<const clang::FunctionDecl *, std::unique_ptr<StarterInfo>>
+      Starters;
+  llvm::DenseMap<const clang::CXXRecordDecl *, const StarterInfo *>
+      StarterClasses;
 };
 
 /// Whether \p E can be called: a lambda, a function, a function pointer, a
