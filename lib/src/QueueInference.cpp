@@ -354,9 +354,22 @@ const Expr *ClassReader::inlinePredicate(const Expr *E, int Depth) {
   if (!Method || !Method->hasBody())
     return nullptr;
   const auto *Body = dyn_cast<CompoundStmt>(Method->getBody());
-  if (!Body || Body->size() != 1)
+  if (!Body || Body->body_empty())
     return nullptr;
-  if (const auto *Return = dyn_cast<ReturnStmt>(Body->body_front()))
+  // `if (maxSize_ == 0) return false; return queue_.size() >= maxSize_;`:
+  // guards that answer early narrow the predicate, the last return is it.
+  for (const Stmt *Guard : llvm::drop_end(Body->body())) {
+    const auto *If = dyn_cast<IfStmt>(Guard);
+    const Stmt *Then = If ? If->getThen() : nullptr;
+    if (const auto *Block = dyn_cast_or_null<CompoundStmt>(Then);
+        Block && Block->size() == 1)
+      Then = Block->body_front();
+    const auto *Early = dyn_cast_or_null<ReturnStmt>(Then);
+    if (!Early || If->getElse() || !Early->getRetValue() ||
+        !isa<CXXBoolLiteralExpr>(ignoreWrappers(Early->getRetValue())))
+      return nullptr;
+  }
+  if (const auto *Return = dyn_cast<ReturnStmt>(Body->body_back()))
     return Return->getRetValue();
   return nullptr;
 }
@@ -510,7 +523,7 @@ const FieldDecl *fullContainerIn(const Expr *Cond) {
 bool isAddName(StringRef Name) {
   return Name == "push_back" || Name == "emplace_back" || Name == "push" ||
          Name == "emplace" || Name == "push_front" || Name == "emplace_front" ||
-         Name == "insert" || Name == "enqueue";
+         Name == "insert" || Name == "enqueue" || Name == "splice";
 }
 
 bool isRemoveName(StringRef Name) {
