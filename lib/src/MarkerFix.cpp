@@ -143,4 +143,54 @@ std::vector<FixItHint> planEndMarkerGuard(const FunctionDecl *Producer,
                   "sendEndMarkers();")};
 }
 
+std::vector<FixItHint> planBodyEndMarkerGuard(const FunctionDecl *Body,
+                                              const CallExpr *MarkerPush,
+                                              const ParentMap &HolderParents,
+                                              ASTContext &Ctx) {
+  const Stmt *Marker = MarkerPush;
+  for (const Stmt *P = HolderParents.getParent(Marker); P && isa<Expr>(P);
+       P = HolderParents.getParent(P))
+    Marker = P;
+  if (!Body || !Body->getBody() || enclosingLoop(MarkerPush, HolderParents) ||
+      isInMacro(Marker->getSourceRange()) || jumpsOut(Marker) ||
+      !nameFree(Body, "sendEndMarkers", Ctx) ||
+      !nameFree(Body, "EndMarkersOnExit", Ctx))
+    return {};
+  // Only names the body sees the same way: members, globals, types.
+  bool NamesLocals = false;
+  auto Visit = [&](const Stmt *Node) {
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl()))
+        NamesLocals |= Var->isLocalVarDeclOrParm();
+  };
+  Visit(Marker);
+  forEachDescendant(Marker, Visit);
+  std::string Text = sourceText(cast<Expr>(Marker), Ctx);
+  if (NamesLocals || Text.empty())
+    return {};
+  // Through a pointer the holder may have checked first (`if (que_)`): the
+  // guard checks it too.
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(MarkerPush))
+    if (const auto *Callee =
+            dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParenImpCasts());
+        Callee && Callee->isArrow()) {
+      const Expr *Pointer = Callee->getBase()->IgnoreParenImpCasts();
+      // A smart pointer's `->` is an operator call on the pointer.
+      if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Pointer);
+          Op && Op->getOperator() == OO_Arrow && Op->getNumArgs() == 1)
+        Pointer = Op->getArg(0)->IgnoreParenImpCasts();
+      if (!isa<CXXThisExpr>(Pointer))
+        Text = "if (" + sourceText(Pointer, Ctx) + ") " + Text;
+    }
+  std::optional<FixItHint> Guard = firstInBlock(
+      Body->getBody(),
+      "auto sendEndMarkers = [&] { " + Text +
+          "; }; struct EndMarkersOnExit { decltype(sendEndMarkers) &send; "
+          "~EndMarkersOnExit() { send(); } } endMarkersOnExit{sendEndMarkers};",
+      Ctx);
+  if (!Guard)
+    return {};
+  return {*Guard};
+}
+
 } // namespace fanout

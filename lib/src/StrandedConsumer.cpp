@@ -225,6 +225,16 @@ const ReachedOp *directOp(Summaries &S, const FunctionDecl *F,
   return nullptr;
 }
 
+/// Whether \p F's body names `this`, as a lambda that captures it does.
+bool usesThis(const FunctionDecl *F) {
+  bool Uses = false;
+  if (F && F->getBody())
+    forEachDescendant(F->getBody(), [&](const Stmt *Node) {
+      Uses |= isa<CXXThisExpr>(Node);
+    });
+  return Uses;
+}
+
 /// An operation a call of \p F makes on a member queue that \p F can
 /// name the same way: \p F is a member of the holder's class, or a lambda
 /// in one that uses `this` (`[this] { receive(); }` pushing on `queue_`).
@@ -235,13 +245,9 @@ const ReachedOp *memberOpSpeakable(Summaries &S, const FunctionDecl *F,
   const auto *Method = dyn_cast<CXXMethodDecl>(F);
   const CXXRecordDecl *Class = Method ? Method->getParent() : nullptr;
   if (Class && Class->isLambda()) {
-    bool UsesThis = false;
-    forEachDescendant(F->getBody(), [&](const Stmt *Node) {
-      UsesThis |= isa<CXXThisExpr>(Node);
-    });
     const auto *Outer =
         dyn_cast_or_null<CXXMethodDecl>(Class->getDeclContext());
-    Class = UsesThis && Outer ? Outer->getParent() : nullptr;
+    Class = usesThis(F) && Outer ? Outer->getParent() : nullptr;
   }
   if (!Class)
     return nullptr;
@@ -591,6 +597,28 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
           })) {
         F.Fixes = planEndMarkerGuard(Holder, Use.Op->Op.Call, FirstPush,
                                      S.parents(Holder), Ctx);
+        MarkerGuard = !F.Fixes.empty();
+      }
+      break;
+    }
+  // The marker sent by a helper on some paths only: a guard first in the
+  // thread's body sends it when the thread ends. A second marker on the
+  // paths that sent one is never read: one consumer, and a queue whose push
+  // never waits.
+  if (F.Fixes.empty() && OnMarkers && Producer.Role == Actor::Kind::Spawned &&
+      Consumers.size() == 1 &&
+      !(Consumers[0].Who->Spawn && Consumers[0].Who->Spawn->InLoop) &&
+      !(Producer.Spawn && Producer.Spawn->InLoop) && !Model.isBounded(Queue))
+    for (const QueueUse &Use : Uses) {
+      if (Use.Actor != ProducerIndex || !IsPush(*Use.Op) ||
+          !Roles.isMarkerPush(*Use.Op, Markers))
+        continue;
+      const FunctionDecl *Holder = Use.Op->Holder;
+      if (Holder && classOf(Holder) &&
+          classOf(Holder) == classOf(Producer.Function) &&
+          usesThis(Producer.Function)) {
+        F.Fixes = planBodyEndMarkerGuard(Producer.Function, Use.Op->Op.Call,
+                                         S.parents(Holder), Ctx);
         MarkerGuard = !F.Fixes.empty();
       }
       break;

@@ -37,6 +37,18 @@ planEndMarkerGuard(const clang::FunctionDecl *Producer,
                    const clang::CallExpr *FirstPush,
                    const clang::ParentMap &Parents, clang::ASTContext &Ctx);
 
+/// For a thread body \p Body that reaches the marker only through calls (the
+/// marker sent by a helper on one path, `on_connection_lost()`): a guard
+/// declared first in the body that sends the one marker of \p MarkerPush
+/// when the thread ends. Paths that sent it already send it again, so the
+/// caller offers this only for a queue that never blocks a push and one
+/// consumer, where a second marker is never read. Empty when the marker
+/// statement names anything \p Body cannot (a local or parameter of its
+/// holder) or sits in a macro.
+std::vector<clang::FixItHint> planBodyEndMarkerGuard(
+    const clang::FunctionDecl *Body, const clang::CallExpr *MarkerPush,
+    const clang::ParentMap &HolderParents, clang::ASTContext &Ctx);
+
 } // namespace fanout
 
 #endif
