@@ -183,6 +183,29 @@ bool closeTakesNoArguments(const Expr *Object, StringRef Close) {
          });
 }
 
+bool closeRefusesSecondCall(const Expr *Object, StringRef Close) {
+  std::optional<SmallVector<const CXXMethodDecl *, 2>> Methods =
+      closeMethods(Object, Close);
+  if (!Methods)
+    return false;
+  bool Refuses = false;
+  for (const CXXMethodDecl *Method : *Methods) {
+    const FunctionDecl *Def = Method->getDefinition();
+    if (!Def || !Def->getBody())
+      continue;
+    forEachDescendant(Def->getBody(), [&](const Stmt *S) {
+      if (isa<CXXThrowExpr>(S))
+        Refuses = true;
+      if (const auto *Call = dyn_cast<CallExpr>(S)) {
+        StringRef Name = calleeName(Call);
+        Refuses |=
+            Name.contains("assert") || Name == "abort" || Name == "terminate";
+      }
+    });
+  }
+  return Refuses;
+}
+
 bool closeTakesException(const Expr *Object, StringRef Close) {
   std::optional<SmallVector<const CXXMethodDecl *, 2>> Methods =
       closeMethods(Object, Close);
@@ -214,9 +237,11 @@ std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,
          ")";
 }
 
-std::optional<FixItHint>
-closeGuardInsertion(const Stmt *Body, const Expr *Object, bool Arrow,
-                    StringRef Close, const ASTContext &Ctx, bool FreeFunction) {
+std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
+                                             const Expr *Object, bool Arrow,
+                                             StringRef Close,
+                                             const ASTContext &Ctx,
+                                             bool FreeFunction, bool Flagged) {
   const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
   if (!Object || (!FreeFunction && !closeTakesNoArguments(Object, Close)))
     return std::nullopt;
@@ -229,16 +254,16 @@ closeGuardInsertion(const Stmt *Body, const Expr *Object, bool Arrow,
   // A C-style queue is closed by a function taking a pointer to it.
   if (FreeFunction && !Object->getType()->isPointerType())
     Text = "&" + Text;
+  std::string Member = FreeFunction ? "queue;" : Arrow ? "queue;" : "&queue;";
+  std::string CloseIt = FreeFunction ? Close.str() + "(queue);"
+                        : Arrow      ? "queue->" + Close.str() + "();"
+                                     : "queue." + Close.str() + "();";
   std::string Guard =
-      FreeFunction ? "struct CloseOnExit { decltype(" + Text +
-                         ") queue; ~CloseOnExit() { " + Close.str() +
-                         "(queue); } } closeOnExit{" + Text + "};"
-      : Arrow ? "struct CloseOnExit { decltype(" + Text +
-                    ") queue; ~CloseOnExit() { queue->" + Close.str() +
-                    "(); } } closeOnExit{" + Text + "};"
-              : "struct CloseOnExit { decltype(" + Text +
-                    ") &queue; ~CloseOnExit() { queue." + Close.str() +
-                    "(); } } closeOnExit{" + Text + "};";
+      "struct CloseOnExit { decltype(" + Text + ") " + Member +
+      (Flagged ? " bool closed = false; ~CloseOnExit() { if (!closed) " +
+                     CloseIt + " }"
+               : " ~CloseOnExit() { " + CloseIt + " }") +
+      " } closeOnExit{" + Text + "};";
   return firstInBlock(Block, Guard, Ctx);
 }
 

@@ -274,14 +274,28 @@ Analysis::planFix(const Actor &Producer, const AccessPath &InProducer,
   if (Producer.Role == Actor::Kind::Spawned ||
       Producer.Role == Actor::Kind::Member) {
     // A guard declared first in the producer's body closes the queue on
-    // every way out, exceptions included.
+    // every way out, exceptions included. Where the producer closes itself
+    // and the close must not run twice (`assert(!closed_)`), the guard
+    // closes only on the paths that did not.
+    std::vector<FixItHint> Marks;
+    bool Flagged = closeRefusesSecondCall(Named->Op.Object, Close);
+    if (Flagged)
+      for (const ReachedOp &Op : S.opsOf(Producer.Function)) {
+        if (Op.Queue != InProducer || Op.Op.Role != QueueRole::Close)
+          continue;
+        if (!Op.Via.empty() ||
+            !insertStatementBefore(Op.Op.Call, S.parents(Producer.Function),
+                                   "closeOnExit.closed = true;", Ctx, Marks))
+          return {};
+      }
     std::optional<FixItHint> Fix = closeGuardInsertion(
         Producer.Function->getBody(), Named->Op.Object, Named->Op.Arrow, Close,
-        Ctx, Named->Op.FreeFunction);
+        Ctx, Named->Op.FreeFunction, Flagged && !Marks.empty());
     if (!Fix)
       return {};
     Guard = true;
-    return {*Fix};
+    Marks.insert(Marks.begin(), *Fix);
+    return Marks;
   }
   // The spawning function produces and then waits on its consumers: a
   // guard would close only after that wait, so close just before it. Ways

@@ -48,10 +48,18 @@ std::optional<BraceOpening> braceOpening(const clang::Stmt *Statement,
 /// None where it cannot be written certainly right (macros, `this`). With
 /// \p FreeFunction the close is a function taking a pointer to the queue
 /// (`ring_close(queue)`, a C-style queue).
+/// With \p Flagged the guard closes only if `closeOnExit.closed` was not
+/// set, for code that closes itself on some paths with a close that must
+/// not run twice.
 std::optional<clang::FixItHint>
 closeGuardInsertion(const clang::Stmt *Body, const clang::Expr *Object,
                     bool Arrow, llvm::StringRef Close,
-                    const clang::ASTContext &Ctx, bool FreeFunction = false);
+                    const clang::ASTContext &Ctx, bool FreeFunction = false,
+                    bool Flagged = false);
+
+/// Whether the queue \p Object names has a \p Close member that refuses a
+/// second call: it asserts, aborts or throws (`assert(!closed_)`).
+bool closeRefusesSecondCall(const clang::Expr *Object, llvm::StringRef Close);
 
 /// \p Code as the first statement of the block \p Body: on a line of its
 /// own when the block's first statement is; none in a macro.
