@@ -926,9 +926,7 @@ std::optional<int64_t> ClassReader::successStatus(const MethodFacts &Pop) {
     bool Found = false;
     auto Visit = [&](const Stmt *Node) {
       if (const auto *Call = dyn_cast<CallExpr>(Node))
-        Found |= is_contained({StringRef("pop_front"), StringRef("pop_back"),
-                               StringRef("pop"), StringRef("erase")},
-                              calleeName(Call));
+        Found |= isRemoveName(calleeName(Call));
     };
     Visit(S);
     forEachDescendant(S, Visit);

@@ -242,20 +242,17 @@ const ReachedOp *memberOpSpeakable(Summaries &S, const FunctionDecl *F,
                                    const AccessPath &Queue) {
   if (Queue.base() != AccessPath::BaseKind::This || Queue.fields().empty())
     return nullptr;
+  // A lambda names the members of its enclosing class only through `this`.
   const auto *Method = dyn_cast<CXXMethodDecl>(F);
-  const CXXRecordDecl *Class = Method ? Method->getParent() : nullptr;
-  if (Class && Class->isLambda()) {
-    const auto *Outer =
-        dyn_cast_or_null<CXXMethodDecl>(Class->getDeclContext());
-    Class = usesThis(F) && Outer ? Outer->getParent() : nullptr;
-  }
+  const CXXRecordDecl *Class =
+      Method && Method->getParent()->isLambda() && !usesThis(F) ? nullptr
+                                                                : classOf(F);
   if (!Class)
     return nullptr;
   for (const ReachedOp &Op : S.opsOf(F)) {
     const auto *Holder = dyn_cast_or_null<CXXMethodDecl>(Op.Holder);
     if (Op.Queue == Queue && Holder && Op.Op.Object &&
-        Holder->getParent()->getCanonicalDecl() == Class->getCanonicalDecl() &&
-        pathOf(Op.Op.Object, Holder) == Queue)
+        classOf(Holder) == Class && pathOf(Op.Op.Object, Holder) == Queue)
       return &Op;
   }
   return nullptr;
