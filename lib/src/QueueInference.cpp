@@ -123,7 +123,46 @@ struct Wait {
   bool Timed = false;              ///< Gives up after a timeout.
   /// For a semaphore acquire: the semaphore member slept on.
   const FieldDecl *Semaphore = nullptr;
+  /// The condition is the loop's (`while (full) cv.wait(lk);`): the thread
+  /// sleeps while it holds. Otherwise it is a predicate: until it holds.
+  bool WhileHolds = false;
 };
+
+/// When a wait lets its thread go on, read as the queue's fill level: a
+/// push goes on once there is room, a pop once there are items.
+enum class Proceeds {
+  Unknown, ///< The condition mentions the level in ways that disagree.
+  Never,   ///< The condition does not mention the level (a flag, a token).
+  Room,    ///< The level is below the bound (`count_ < cap_`, `!full()`).
+  Items,   ///< There is something (`!empty()`, `count_ > 0`).
+  Drained, ///< Nothing is left (`empty()`, `count_ == 0`).
+  Full,    ///< The level reached the bound (`full()`, `count_ >= cap_`).
+};
+
+Proceeds negated(Proceeds P) {
+  switch (P) {
+  case Proceeds::Room:
+    return Proceeds::Full;
+  case Proceeds::Full:
+    return Proceeds::Room;
+  case Proceeds::Items:
+    return Proceeds::Drained;
+  case Proceeds::Drained:
+    return Proceeds::Items;
+  default:
+    return P;
+  }
+}
+
+/// Both conditions together (`closed_ || !items_.empty()`): a part that does
+/// not mention the level says nothing; parts that disagree say Unknown.
+Proceeds combined(Proceeds A, Proceeds B) {
+  if (A == Proceeds::Never)
+    return B;
+  if (B == Proceeds::Never || A == B)
+    return A;
+  return Proceeds::Unknown;
+}
 
 /// What one method does, read from its body.
 struct MethodFacts {
@@ -304,6 +343,11 @@ private:
                      int Depth = 0);
   bool mentionsEmptiness(const Expr *Cond, int Depth = 0);
   bool mentionsFullness(const Expr *Cond, int Depth = 0);
+  int levelWeight(const Expr *E, int Depth);
+  Proceeds comparisonProceeds(BinaryOperatorKind Op, const Expr *LHS,
+                              const Expr *RHS, int Depth);
+  Proceeds proceedsOf(const Expr *Cond, int Depth = 0);
+  Proceeds proceedsOf(const MethodFacts &Facts);
   const FieldDecl *capacityFieldIn(const Expr *Cond, int Depth = 0);
   ClosedPopResult closedPopResult(const MethodFacts &Pop,
                                   const SmallPtrSetImpl<const FieldDecl *> &);
@@ -395,6 +439,11 @@ void ClassReader::collectFields(const Expr *Cond,
   forEachDescendant(Cond, Visit);
 }
 
+bool namedSize(StringRef Name) {
+  return Name == "size" || Name == "count" || Name == "length" ||
+         Name == "size_approx" || Name == "Size" || Name == "Count";
+}
+
 bool isZero(const Expr *E) {
   E = ignoreWrappers(E);
   if (const auto *Literal = dyn_cast<IntegerLiteral>(E))
@@ -466,6 +515,129 @@ bool ClassReader::mentionsFullness(const Expr *Cond, int Depth) {
   return Found;
 }
 
+/// How surely \p E measures the fill level: 2 when it reads a member some
+/// method counts up or down (`count_`, `pushes_ - pops_`), 1 when it reads a
+/// size (`items_.size()`), 0 otherwise (a capacity, a constant, a parameter).
+int ClassReader::levelWeight(const Expr *E, int Depth) {
+  if (!E || Depth > 2)
+    return 0;
+  int Weight = 0;
+  auto Visit = [&](const Stmt *S) {
+    const auto *Sub = dyn_cast<Expr>(S);
+    if (!Sub)
+      return;
+    if (const FieldDecl *Field = fieldOf(Sub);
+        Field && CountedFields.contains(Field))
+      Weight = 2;
+    if (const auto *Call = dyn_cast<CallExpr>(Sub)) {
+      if (const Expr *Inlined = inlinePredicate(Call, Depth))
+        Weight = std::max(Weight, levelWeight(Inlined, Depth + 1));
+      else if (namedSize(calleeName(Call)))
+        Weight = std::max(Weight, 1);
+    }
+  };
+  Visit(E);
+  forEachDescendant(E, Visit);
+  return Weight;
+}
+
+/// `level OP bound`, either way round: `count_ < cap_` is room, `size() > 0`
+/// items, `count_ == 0` drained, `pushes_ - pops_ >= batch` (a parameter)
+/// items, `size() >= max_` full.
+Proceeds ClassReader::comparisonProceeds(BinaryOperatorKind Op, const Expr *LHS,
+                                         const Expr *RHS, int Depth) {
+  int Left = levelWeight(LHS, Depth), Right = levelWeight(RHS, Depth);
+  if (Left == Right)
+    return Left == 0 ? Proceeds::Never : Proceeds::Unknown;
+  if (Right > Left) {
+    std::swap(LHS, RHS);
+    if (BinaryOperator::isRelationalOp(Op))
+      Op = BinaryOperator::reverseComparisonOp(Op);
+  }
+  const Expr *Bound = ignoreWrappers(RHS);
+  bool Zero = isZero(Bound);
+  const auto *BoundRef = dyn_cast<DeclRefExpr>(Bound);
+  // A parameter is how much the caller wants (a batch), not the capacity.
+  bool Wanted = BoundRef && isa<ParmVarDecl>(BoundRef->getDecl());
+  switch (Op) {
+  case BO_EQ:
+    return Zero ? Proceeds::Drained : Proceeds::Full;
+  case BO_NE:
+    return Zero ? Proceeds::Items : Proceeds::Room;
+  case BO_LT:
+  case BO_LE:
+    if (Zero)
+      return Op == BO_LE ? Proceeds::Drained : Proceeds::Unknown;
+    return Wanted ? Proceeds::Drained : Proceeds::Room;
+  case BO_GT:
+  case BO_GE:
+    if (Zero)
+      return Op == BO_GT ? Proceeds::Items : Proceeds::Unknown;
+    return Wanted ? Proceeds::Items : Proceeds::Full;
+  default:
+    return Proceeds::Unknown;
+  }
+}
+
+/// When \p Cond, read as a predicate, holds: see Proceeds.
+Proceeds ClassReader::proceedsOf(const Expr *Cond, int Depth) {
+  if (!Cond || Depth > 4)
+    return Proceeds::Unknown;
+  const Expr *E = ignoreWrappers(Cond);
+  if (const auto *Unary = dyn_cast<UnaryOperator>(E);
+      Unary && Unary->getOpcode() == UO_LNot)
+    return negated(proceedsOf(Unary->getSubExpr(), Depth + 1));
+  if (const auto *Binary = dyn_cast<BinaryOperator>(E)) {
+    if (Binary->isLogicalOp())
+      return combined(proceedsOf(Binary->getLHS(), Depth + 1),
+                      proceedsOf(Binary->getRHS(), Depth + 1));
+    if (Binary->isComparisonOp())
+      return comparisonProceeds(Binary->getOpcode(), Binary->getLHS(),
+                                Binary->getRHS(), Depth);
+    return Proceeds::Unknown;
+  }
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+    if (Op->isComparisonOp() && Op->getNumArgs() == 2)
+      return comparisonProceeds(
+          BinaryOperator::getOverloadedOpcode(Op->getOperator()), Op->getArg(0),
+          Op->getArg(1), Depth);
+    if (Op->getOperator() == OO_Exclaim && Op->getNumArgs() == 1)
+      return negated(proceedsOf(Op->getArg(0), Depth + 1));
+    return Proceeds::Never;
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    StringRef Name = calleeName(Call);
+    if (Name.equals_insensitive("empty") ||
+        Name.equals_insensitive("isempty") ||
+        Name.equals_insensitive("is_empty"))
+      return Proceeds::Drained;
+    if (Name.equals_insensitive("full") || Name.equals_insensitive("isfull") ||
+        Name.equals_insensitive("is_full"))
+      return Proceeds::Full;
+    if (const Expr *Inlined = inlinePredicate(Call, Depth / 2))
+      return proceedsOf(Inlined, Depth + 2);
+    return levelWeight(Call, Depth / 2) ? Proceeds::Items : Proceeds::Never;
+  }
+  // `while (!count_)`: a counted member read as a truth value.
+  if (const FieldDecl *Field = fieldOf(E); Field &&
+                                           CountedFields.contains(Field) &&
+                                           !Field->getType()->isBooleanType())
+    return Proceeds::Items;
+  return Proceeds::Never;
+}
+
+/// When the method's waits all let it go on; Unknown when they do not say.
+Proceeds ClassReader::proceedsOf(const MethodFacts &Facts) {
+  Proceeds Result = Proceeds::Never;
+  for (const Wait &W : Facts.Waits) {
+    if (!W.Condition)
+      return Proceeds::Unknown;
+    Proceeds One = proceedsOf(W.Condition);
+    Result = combined(Result, W.WhileHolds ? negated(One) : One);
+  }
+  return Result == Proceeds::Never ? Proceeds::Unknown : Result;
+}
+
 /// In `size() >= cap_`, `count_ == capacity_`: the field that bounds the
 /// size, i.e. the integer field that no method counts up or down.
 const FieldDecl *ClassReader::capacityFieldIn(const Expr *Cond, int Depth) {
@@ -488,10 +660,15 @@ const FieldDecl *ClassReader::capacityFieldIn(const Expr *Cond, int Depth) {
       Found = capacityFieldIn(inlinePredicate(Call, Depth), Depth + 1);
       return;
     }
-    for (const Expr *Side : Sides)
-      if (const FieldDecl *Field = Side ? fieldOf(Side) : nullptr)
-        if (!Field->getType()->isBooleanType() &&
-            !CountedFields.contains(Field))
+    // The bound is a number the level is compared with, not a state
+    // (`state_ != running_state::running` is no capacity).
+    for (unsigned I = 0; I < 2; ++I)
+      if (const FieldDecl *Field = Sides[I] ? fieldOf(Sides[I]) : nullptr)
+        if (Field->getType()->isIntegerType() &&
+            !Field->getType()->isBooleanType() &&
+            !Field->getType()->isEnumeralType() &&
+            !CountedFields.contains(Field) &&
+            levelWeight(Sides[1 - I], Depth) > 0)
           Found = Field;
   };
   Visit(Cond);
@@ -714,7 +891,7 @@ void ClassReader::readMethod(const FunctionDecl *Method,
       if (!isConditionVariable(ObjectType) &&
           wrapperSleeps(Call, Timed, Notifies)) {
         if (const Expr *Cond = LoopCondition(S))
-          Facts.Waits.push_back(Wait{Cond, false});
+          Facts.Waits.push_back(Wait{Cond, false, nullptr, true});
         else
           Facts.Waits.push_back(Wait{nullptr, Timed});
         return;
@@ -760,14 +937,17 @@ void ClassReader::readMethod(const FunctionDecl *Method,
         // it sleeps as long as a plain wait does.
         W.Condition = Cond;
         W.Timed = false;
+        W.WhileHolds = true;
       }
       // A timed wait retried in a loop that nothing but room ends (the
       // timeout only logs) sleeps for ever too.
       if (W.Timed && enclosingLoop(S, Parents) &&
           !timeoutLeaves(Call, Parents)) {
         W.Timed = false;
-        if (!W.Condition)
+        if (!W.Condition) {
           W.Condition = LoopCondition(S);
+          W.WhileHolds = true;
+        }
       }
       Facts.Waits.push_back(W);
       return;
@@ -788,7 +968,7 @@ void ClassReader::readMethod(const FunctionDecl *Method,
       // The loop's own condition says what it waits for; a `for (;;)` that
       // stores and returns once there is room waits as long.
       if (enclosingLoop(S, Parents))
-        Facts.Waits.push_back(Wait{LoopCondition(S), false});
+        Facts.Waits.push_back(Wait{LoopCondition(S), false, nullptr, true});
       return;
     }
     if (Object && !isOwnMember(Object))
@@ -913,6 +1093,11 @@ ClassReader::closedPopResult(const MethodFacts &Pop,
       Result = ClosedPopResult::EmptyValue;
     else if (T->isIntegerType() || T->isEnumeralType())
       Result = ClosedPopResult::Status;
+    // A status object (`return {StatusCode::kCancelled, "closed"};`): its
+    // yes/no questions (`ok()`) say whether an item came, as an invalid
+    // object's do.
+    else if (T->isRecordType() && Pop.Method->getReturnType()->isRecordType())
+      Result = ClosedPopResult::EmptyValue;
   });
   return Result;
 }
@@ -1107,6 +1292,17 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
     for (const Wait &W : Facts.Waits) {
       Empty |= mentionsEmptiness(W.Condition);
       Full |= mentionsFullness(W.Condition) && !mentionsEmptiness(W.Condition);
+    }
+    // The direction of the wait decides when it is readable: a push waits
+    // for room, a pop for items, whatever else the condition watches
+    // (`state_ == stopped` is a flag, not a level).
+    Proceeds Direction = proceedsOf(Facts);
+    if (Direction == Proceeds::Room) {
+      Full = true;
+      Empty = false;
+    } else if (Direction == Proceeds::Items) {
+      Full = false;
+      Empty = true;
     }
     bool IsPush = Full || (!Empty && Facts.Adds && !Facts.Removes);
     // A method that sleeps and then hands something out (a return value or
