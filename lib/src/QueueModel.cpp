@@ -61,11 +61,12 @@ static std::vector<QueueApi> makeKnownApis() {
   std::vector<QueueApi> Apis;
   {
     // Boost.Thread: push blocks while full and throws sync_queue_is_closed
-    // once closed (also when woken by close); wait_push_back reports it.
+    // once closed (also when woken by close); wait_push_back blocks as long
+    // and reports it as queue_op_status::closed.
     QueueApi Boost;
     Boost.TypeName = "boost::concurrent::sync_bounded_queue";
     Boost.CapacityCtorArg = 0;
-    Boost.BlockingPush = {"push", "push_back"};
+    Boost.BlockingPush = {"push", "push_back", "wait_push", "wait_push_back"};
     Boost.BlockingPop = {"pull", "pull_front", "wait_pull", "wait_pull_front"};
     Boost.NonBlockingPush = {"try_push", "try_push_back", "nonblocking_push",
                              "nonblocking_push_back"};

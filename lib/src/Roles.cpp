@@ -583,7 +583,7 @@ bool RoleAnalysis::throwsUnwoken(const FunctionDecl *F, const AccessPath &Queue,
   FlowResult Flow(*Graph, {Effect, Told});
   bool Result = false;
   forEachDescendant(F->getBody(), [&](const Stmt *Node) {
-    if (Result || isCaughtWithin(Node, Parents))
+    if (Result || S.caughtWithin(Node, Parents))
       return;
     bool Throws = isa<CXXThrowExpr>(Node);
     if (const auto *Call = dyn_cast<CallExpr>(Node)) {
@@ -696,6 +696,13 @@ void RoleAnalysis::producerToldClosed(
         break;
       Negated = !Negated;
       E = ignoreWrappers(Not->getSubExpr());
+    }
+    // `if (worker_.joinable()) { q.close(); worker_.join(); }`: where no
+    // thread runs, there is nobody to wake.
+    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
+        Call && Call->getNumArgs() == 0 && calleeName(Call) == "joinable") {
+      Out.insert({Block->getBlockID(), Negated ? 0u : 1u});
+      continue;
     }
     bool TestsPush = false;
     auto Visit = [&](const Stmt *Node) {
@@ -1257,7 +1264,7 @@ void RoleAnalysis::ConsumerRun::run() {
     if (!Point || !Flow.reachedUnwokenBefore(*Point))
       return;
     const CXXCatchStmt *Handler = nullptr;
-    if (isCaughtWithin(Node, Parents, &Handler)) {
+    if (S.caughtWithin(Node, Parents, &Handler)) {
       const Stmt *Try = Parents.getParent(Handler);
       if (unwindingWakes(Node, Try))
         return;
@@ -1457,7 +1464,7 @@ ProducerRole RoleAnalysis::producer(const FunctionDecl *F,
     if (!Point || !Flow.reachedUnwokenBefore(*Point) || !Counts(Node))
       return;
     const CXXCatchStmt *Handler = nullptr;
-    if (isCaughtWithin(Node, Parents, &Handler)) {
+    if (S.caughtWithin(Node, Parents, &Handler)) {
       if (UnwindingWakes(Node, Parents.getParent(Handler)))
         return;
       bool Continues =

@@ -140,6 +140,89 @@ bool Analysis::isWaitOnProducer(const StrandedProducerCase &Case,
   return false;
 }
 
+namespace {
+/// Whether stop test \p Cond (`token.stop_requested()`, `!running_`) reads
+/// a stop of the class's own: a member flag, or the stop token its thread
+/// was started with.
+/// Whether \p F sets member \p Field itself (`running_ = false` on an
+/// error): then the consumer stops itself, not at its class's request.
+bool setsMember(const FunctionDecl *F, const ValueDecl *Field) {
+  bool Found = false;
+  auto Target = [&](const Expr *E) {
+    const auto *Member = dyn_cast<MemberExpr>(ignoreWrappers(E));
+    return Member && Member->getMemberDecl() == Field;
+  };
+  forEachDescendant(F->getBody(), [&](const Stmt *S) {
+    if (const auto *Assign = dyn_cast<BinaryOperator>(S))
+      Found |= Assign->isAssignmentOp() && Target(Assign->getLHS());
+    else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S))
+      Found |= Op->isAssignmentOp() && Op->getNumArgs() == 2 &&
+               Target(Op->getArg(0));
+    else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S))
+      Found |= calleeName(Call) == "store" &&
+               Target(Call->getImplicitObjectArgument());
+  });
+  return Found;
+}
+
+bool readsClassStop(const Expr *Cond, const FunctionDecl *In) {
+  const Expr *E = ignoreWrappers(Cond);
+  if (const auto *Not = dyn_cast<UnaryOperator>(E);
+      Not && Not->getOpcode() == UO_LNot)
+    E = ignoreWrappers(Not->getSubExpr());
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E))
+    E = ignoreWrappers(Call->getImplicitObjectArgument());
+  if (const auto *Member = dyn_cast<MemberExpr>(E))
+    return isa<CXXThisExpr>(ignoreWrappers(Member->getBase())) &&
+           !setsMember(In, Member->getMemberDecl());
+  if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+    if (const auto *Param = dyn_cast<ParmVarDecl>(Ref->getDecl()))
+      if (const CXXRecordDecl *Type =
+              Param->getType().getNonReferenceType()->getAsCXXRecordDecl())
+        return Type->getName() == "stop_token";
+  return false;
+}
+
+bool isClassStopTest(const Expr *Cond, const FunctionDecl *In) {
+  const Expr *E = ignoreWrappers(Cond);
+  if (const auto *And = dyn_cast<BinaryOperator>(E);
+      And && And->getOpcode() == BO_LAnd)
+    return isClassStopTest(And->getLHS(), In) ||
+           isClassStopTest(And->getRHS(), In);
+  return isStopFlagTest(E) && readsClassStop(E, In);
+}
+
+/// Whether \p Exit is the consumer's answer to a stop its class asks for:
+/// a loop condition that tests the class's stop, or a `break`/`return`
+/// right under `if (token.stop_requested())`; through a call, when all the
+/// callee's ways out are.
+bool answersClassStop(const RoleExit &Exit, Summaries &S) {
+  if (Exit.Kind == ExitKind::ViaCall)
+    return !Exit.Inner.empty() && all_of(Exit.Inner, [&](const RoleExit &In) {
+      return answersClassStop(In, S);
+    });
+  const auto *Cond = dyn_cast_or_null<Expr>(Exit.At);
+  if (Exit.Kind == ExitKind::LoopCondition)
+    return Cond && isClassStopTest(Cond, Exit.In);
+  if (Exit.Kind != ExitKind::Break && Exit.Kind != ExitKind::Return)
+    return false;
+  const ParentMap &Parents = S.parents(Exit.In);
+  const Stmt *Child = Exit.At;
+  for (const Stmt *P = Parents.getParent(Child); P;
+       Child = P, P = Parents.getParent(P)) {
+    if (isa<CompoundStmt>(P))
+      continue;
+    const auto *If = dyn_cast<IfStmt>(P);
+    if (!If || If->getThen() != Child)
+      return false;
+    // Stop, or not, needs `!running_` to be asked as the whole condition.
+    return isStopFlagTest(If->getCond()) &&
+           readsClassStop(If->getCond(), Exit.In);
+  }
+  return false;
+}
+} // namespace
+
 std::optional<ConsumerCase>
 Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
                      ArrayRef<QueueUse> Uses, bool &AlwaysDrains) {
@@ -179,6 +262,14 @@ Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
     Consumer.Exits.insert(Consumer.Exits.end(),
                           Consumer.Role.ThrowExits.begin(),
                           Consumer.Role.ThrowExits.end());
+  // The callers of a class's producing member ask for its stop (`stop()`,
+  // the destructor) once they are done producing, as does a calling thread
+  // that produces: the consumer leaving on that request strands none of
+  // them. A stop raised beside a producer thread still can.
+  if (Case.producerIsMember() || Case.producerIsCaller())
+    erase_if(Consumer.Exits, [&](const RoleExit &Exit) {
+      return answersClassStop(Exit, Model.summaries());
+    });
   if (Consumer.Exits.empty()) {
     // A counted consumer leaves once it has its items: it neither strands
     // the producer nor keeps it going.

@@ -156,12 +156,26 @@ std::vector<const ReachedOp *> Summaries::opsOn(const FunctionDecl *F,
   return Result;
 }
 
+namespace {
+/// Whether \p Catch catches an exception of type \p Thrown (null: unknown,
+/// which any handler is taken to catch).
+bool handlerCatches(const CXXCatchStmt *Catch, const Type *Thrown) {
+  if (!Catch->getExceptionDecl() || !Thrown)
+    return true;
+  QualType CaughtType = Catch->getCaughtType().getNonReferenceType();
+  const CXXRecordDecl *Caught = CaughtType->getAsCXXRecordDecl();
+  const CXXRecordDecl *Type = Thrown->getAsCXXRecordDecl();
+  if (!Caught && !Type)
+    return CaughtType->getUnqualifiedDesugaredType() == Thrown;
+  return Caught && Type &&
+         (Caught->getCanonicalDecl() == Type->getCanonicalDecl() ||
+          (Type->hasDefinition() && Type->isDerivedFrom(Caught)));
+}
+} // namespace
+
 bool isCaughtWithin(const Stmt *S, const ParentMap &Parents,
+                    ArrayRef<const Type *> Types,
                     const CXXCatchStmt **Handler) {
-  const Type *Thrown = nullptr;
-  if (const auto *Throw = dyn_cast<CXXThrowExpr>(S);
-      Throw && Throw->getSubExpr())
-    Thrown = Throw->getSubExpr()->getType()->getUnqualifiedDesugaredType();
   for (const Stmt *Child = S, *P = Parents.getParent(S); P;
        Child = P, P = Parents.getParent(P)) {
     const auto *Try = dyn_cast<CXXTryStmt>(P);
@@ -169,20 +183,8 @@ bool isCaughtWithin(const Stmt *S, const ParentMap &Parents,
       continue;
     for (unsigned I = 0; I < Try->getNumHandlers(); ++I) {
       const CXXCatchStmt *Catch = Try->getHandler(I);
-      bool Catches = !Catch->getExceptionDecl() || !Thrown;
-      if (!Catches) {
-        const CXXRecordDecl *Caught =
-            Catch->getCaughtType().getNonReferenceType()->getAsCXXRecordDecl();
-        const CXXRecordDecl *Type = Thrown->getAsCXXRecordDecl();
-        Catches = Caught && Type &&
-                  (Caught->getCanonicalDecl() == Type->getCanonicalDecl() ||
-                   (Type->hasDefinition() && Type->isDerivedFrom(Caught)));
-        if (!Caught && !Type)
-          Catches = Catch->getCaughtType()
-                        .getNonReferenceType()
-                        ->getUnqualifiedDesugaredType() == Thrown;
-      }
-      if (Catches) {
+      if (any_of(Types,
+                 [&](const Type *T) { return handlerCatches(Catch, T); })) {
         if (Handler)
           *Handler = Catch;
         return true;
@@ -190,6 +192,84 @@ bool isCaughtWithin(const Stmt *S, const ParentMap &Parents,
     }
   }
   return false;
+}
+
+bool isCaughtWithin(const Stmt *S, const ParentMap &Parents,
+                    const CXXCatchStmt **Handler) {
+  const Type *Thrown = nullptr;
+  if (const auto *Throw = dyn_cast<CXXThrowExpr>(S);
+      Throw && Throw->getSubExpr())
+    Thrown = Throw->getSubExpr()->getType()->getUnqualifiedDesugaredType();
+  return isCaughtWithin(S, Parents, ArrayRef<const Type *>(Thrown), Handler);
+}
+
+Summaries::ThrownTypes Summaries::thrownBy(const Stmt *S) {
+  ThrownTypes Result;
+  if (const auto *Throw = dyn_cast<CXXThrowExpr>(S)) {
+    if (const Expr *Sub = Throw->getSubExpr())
+      Result.Types.push_back(Sub->getType()->getUnqualifiedDesugaredType());
+    else
+      Result.Any = true; // `throw;` rethrows whatever was caught.
+    return Result;
+  }
+  const FunctionDecl *Visible = nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    if (!callMayThrow(Call))
+      return Result;
+    Visible = followedCallee(Call);
+    if (!Visible)
+      if (const FunctionDecl *Callee = Call->getDirectCallee())
+        if (!isThrowingLibraryFunction(Callee))
+          Visible = Callee->getDefinition();
+  } else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S)) {
+    if (!constructMayThrow(Construct))
+      return Result;
+    if (const CXXConstructorDecl *Ctor = Construct->getConstructor();
+        Ctor && !isThrowingLibraryFunction(Ctor))
+      Visible = Ctor->getDefinition();
+  } else {
+    return Result;
+  }
+  if (!Visible || !Visible->hasBody()) {
+    Result.Any = true;
+    return Result;
+  }
+  return thrownOutOf(Visible);
+}
+
+const Summaries::ThrownTypes &Summaries::thrownOutOf(const FunctionDecl *F) {
+  if (auto It = ThrownOut.find(F); It != ThrownOut.end())
+    return It->second;
+  ThrownOut[F] = ThrownTypes(); // Recursion: nothing more while looking.
+  ThrownTypes Result;
+  const ParentMap &Parents = parents(F);
+  if (!containsErrors(F->getBody()))
+    forEachDescendant(F->getBody(), [&](const Stmt *S) {
+      if (Result.Any)
+        return;
+      ThrownTypes Here = thrownBy(S);
+      if (Here.Any &&
+          !isCaughtWithin(S, Parents, ArrayRef<const Type *>(nullptr), nullptr))
+        Result.Any = true;
+      for (const Type *T : Here.Types)
+        if (!isCaughtWithin(S, Parents, ArrayRef<const Type *>(T), nullptr) &&
+            !is_contained(Result.Types, T))
+          Result.Types.push_back(T);
+    });
+  // Too many to tell apart: any.
+  if (Result.Types.size() > 8)
+    Result.Any = true;
+  return ThrownOut[F] = std::move(Result);
+}
+
+bool Summaries::caughtWithin(const Stmt *S, const ParentMap &Parents,
+                             const CXXCatchStmt **Handler) {
+  if (!isa<CallExpr, CXXConstructExpr>(S))
+    return isCaughtWithin(S, Parents, Handler);
+  ThrownTypes Thrown = thrownBy(S);
+  if (Thrown.Any || Thrown.Types.empty())
+    return isCaughtWithin(S, Parents, Handler);
+  return isCaughtWithin(S, Parents, Thrown.Types, Handler);
 }
 
 bool Summaries::callMayThrow(const CallExpr *Call) {
@@ -249,7 +329,7 @@ bool Summaries::mayThrow(const FunctionDecl *F) {
       Starts = callMayThrow(Call);
     else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
       Starts = constructMayThrow(Construct);
-    if (Starts && !isCaughtWithin(S, Parents))
+    if (Starts && !caughtWithin(S, Parents))
       Result = true;
   });
   Throws[Def] = Result;

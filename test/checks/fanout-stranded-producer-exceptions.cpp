@@ -115,3 +115,58 @@ void guardCloses(int n) {
   q.close();
   consumer.get();
 }
+
+// What a handler catches is its type: the handler of the ring's closed
+// exception does not catch the invalid_argument that parse() throws, so the
+// consumer leaves through the handler after it, which does not shut down.
+void handlerOfAnotherType(int n) {
+  Ring<int, 4> ring;
+  std::thread consumer([&] {
+    for (;;) {
+      try {
+        std::optional<int> raw = ring.receive();
+        if (!raw)
+          break;
+        store(parse(*raw));
+      } catch (const ChannelClosed &) {
+        ring.shutdown();
+        break;
+      } catch (const std::exception &) {
+        break;
+      }
+    }
+  });
+  for (int i = 0; i < n; ++i)
+    ring.send(i);
+  ring.shutdown();
+  consumer.join();
+}
+// CHECK-MESSAGES: :[[@LINE-4]]:10: warning: producer can block forever in 'send' on bounded queue 'ring' (Ring<int, 4>): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-MESSAGES: :[[@LINE-15]]:15: note: an exception from 'parse' ends the consumer here without closing 'ring'
+// CHECK-MESSAGES: :[[@LINE-12]]:9: note: the exception is caught here, and the thread goes on to leave
+// CHECK-MESSAGES: :[[@LINE-12]]:9: note: fix: close 'ring' on each consumer exit, so that a producer blocked in 'send' wakes up
+
+// Negative: the handler that catches it shuts the ring down; the one that
+// does not is never taken for parse()'s exception.
+void handlerOfItsType(int n) {
+  Ring<int, 4> ring;
+  std::thread consumer([&] {
+    for (;;) {
+      try {
+        std::optional<int> raw = ring.receive();
+        if (!raw)
+          break;
+        store(parse(*raw));
+      } catch (const ChannelClosed &) {
+        break;
+      } catch (const std::exception &) {
+        ring.shutdown();
+        break;
+      }
+    }
+  });
+  for (int i = 0; i < n; ++i)
+    ring.send(i);
+  ring.shutdown();
+  consumer.join();
+}

@@ -75,6 +75,21 @@ public:
   /// constructor.
   bool constructMayThrow(const clang::CXXConstructExpr *Construct);
 
+  /// What an exception leaving \p S can be: the types thrown by the visible
+  /// code it runs, or any type (Any) when a library call or a rethrow may
+  /// throw it. Empty when nothing can.
+  struct ThrownTypes {
+    bool Any = false;
+    llvm::SmallVector<const clang::Type *, 2> Types;
+    bool empty() const { return !Any && Types.empty(); }
+  };
+  ThrownTypes thrownBy(const clang::Stmt *S);
+  /// isCaughtWithin, knowing what the calls throw: a handler of
+  /// `sync_queue_is_closed` does not catch the `runtime_error` a visible
+  /// callee throws.
+  bool caughtWithin(const clang::Stmt *S, const clang::ParentMap &Parents,
+                    const clang::CXXCatchStmt **Handler = nullptr);
+
   /// The function whose body a call in \p Caller runs, when it is code of
   /// the user's with a body; null for library code, spawns and unknown
   /// calls.
@@ -104,6 +119,8 @@ private:
       Ops;
   llvm::SmallPtrSet<const clang::FunctionDecl *, 8> InProgress;
   llvm::DenseMap<const clang::FunctionDecl *, bool> Throws;
+  const ThrownTypes &thrownOutOf(const clang::FunctionDecl *F);
+  llvm::DenseMap<const clang::FunctionDecl *, ThrownTypes> ThrownOut;
   unsigned Depth = 0;
 };
 
@@ -112,6 +129,10 @@ private:
 /// `throw`'s type must match a handler).
 bool isCaughtWithin(const clang::Stmt *S, const clang::ParentMap &Parents,
                     const clang::CXXCatchStmt **Handler = nullptr);
+/// The same for an exception of one of \p Types (null: of any type).
+bool isCaughtWithin(const clang::Stmt *S, const clang::ParentMap &Parents,
+                    llvm::ArrayRef<const clang::Type *> Types,
+                    const clang::CXXCatchStmt **Handler);
 
 } // namespace fanout
 
