@@ -131,6 +131,58 @@ private:
   std::deque<int> tasks; std::size_t max = 8; bool stopped = false;
 };
 void instantiate() { Ring<int, 4> r; BoundedQueue<int> q(3); }
+// The waits compare a run state with constants beside the level.
+template <class T, int N> class StateRing {
+  enum class State { running, stopped };
+public:
+  bool produce(T v) {
+    std::unique_lock<std::mutex> g(m);
+    cv.wait(g, [&] { return state != State::running || used < N; });
+    if (state != State::running) return false;
+    slots[(front++) % N] = v; ++used;
+    cv.notify_all();
+    return true;
+  }
+  template <class F> bool consume_one(F &&f) {
+    std::unique_lock<std::mutex> g(m);
+    cv.wait(g, [&] { return state == State::stopped || used > 0; });
+    if (state == State::stopped) return false;
+    f(slots[(back++) % N]); --used;
+    cv.notify_all();
+    return true;
+  }
+  void stop() { state = State::stopped; cv.notify_all(); }
+private:
+  std::mutex m; std::condition_variable cv;
+  T slots[N]; int front = 0, back = 0, used = 0;
+  State state = State::running;
+};
+// Counters of pushes and pops; the pop reports the close with a status.
+struct Status { int code = 0; bool ok() const { return code == 0; } };
+class CountedBatches {
+public:
+  explicit CountedBatches(int c) : cap(c) {}
+  bool reserve(int n) {
+    std::unique_lock<std::mutex> g(m);
+    cv.wait(g, [&] { return closed || pushes + reserved - pops + n <= cap; });
+    reserved += n;
+    return !closed;
+  }
+  void commit(int v) { --reserved; slots[pushes++ % 8] = v; cv.notify_all(); }
+  Status take(int want, int *out) {
+    std::unique_lock<std::mutex> g(m);
+    cv.wait(g, [&] { return closed || pushes - pops >= want; });
+    if (closed) return {1};
+    for (int i = 0; i < want; ++i) out[i] = slots[pops++ % 8];
+    cv.notify_all();
+    return {};
+  }
+  void close() { closed = true; cv.notify_all(); }
+private:
+  std::mutex m; std::condition_variable cv;
+  int slots[8]; int pushes = 0, pops = 0, reserved = 0; int cap;
+  bool closed = false;
+};
 )cpp";
 
 class QueueModelTest : public ::testing::Test {
@@ -171,6 +223,28 @@ TEST_F(QueueModelTest, LoopWaitRingThrowsOnClosedPush) {
   EXPECT_TRUE(Api->hasReliableClose());
   EXPECT_EQ(Api->OnClosedPush, ClosedPushResult::Throws);
   EXPECT_EQ(Api->ClosedException, "Closed");
+}
+
+TEST_F(QueueModelTest, SidesAreReadFromWhenTheWaitGoesOn) {
+  std::unique_ptr<QueueApi> Api = infer("StateRing");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("produce"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("consume_one"), QueueRole::BlockingPop);
+  // The state is a flag that stop() raises, not the capacity.
+  EXPECT_EQ(Api->roleOf("stop"), QueueRole::Close);
+  EXPECT_TRUE(Api->hasReliableClose());
+  EXPECT_FALSE(Api->CapacityField && Api->CapacityField->getName() == "state");
+}
+
+TEST_F(QueueModelTest, CountersAgainstABoundAndAStatusObject) {
+  std::unique_ptr<QueueApi> Api = infer("CountedBatches");
+  ASSERT_TRUE(Api);
+  EXPECT_EQ(Api->roleOf("reserve"), QueueRole::BlockingPush);
+  EXPECT_EQ(Api->roleOf("take"), QueueRole::BlockingPop);
+  EXPECT_EQ(Api->roleOf("close"), QueueRole::Close);
+  EXPECT_EQ(Api->OnClosedPop, ClosedPopResult::EmptyValue);
+  ASSERT_TRUE(Api->CapacityField);
+  EXPECT_EQ(Api->CapacityField->getName(), "cap");
 }
 
 TEST_F(QueueModelTest, CloseThatOnlyWakesReadersIsNotReliable) {
