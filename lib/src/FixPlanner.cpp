@@ -58,6 +58,14 @@ FixPlan planWithoutClose(const FixContext &Fx) {
     Plan.Notes.push_back(makeNote(NoteKind::Fix, Stop->NoteAt, Stop->Summary));
     return Plan;
   }
+  if (std::optional<StrategyPlan> Own = planStopOnOwnFlag(Fx)) {
+    Plan.Fixes = std::move(Own->Edits);
+    Plan.Notes.push_back(
+        makeNote(NoteKind::Fix, Own->NoteAt,
+                 formatv("'{0}' cannot be closed reliably; {1}", Fx.Name,
+                         Own->Summary)));
+    return Plan;
+  }
   if (std::optional<StrategyPlan> Stop = planStopSignal(Fx)) {
     Plan.Fixes = std::move(Stop->Edits);
     Plan.Notes.push_back(
@@ -100,6 +108,8 @@ FixPlan planStrandedProducerFix(const StrandedProducerCase &Case,
   // fix sits where its close goes, not at the push.
   std::optional<StrategyPlan> AfterJoins =
       withProducerStop(Fx, planJoinSideClose(Fx));
+  if (!AfterJoins)
+    AfterJoins = withProducerStop(Fx, planOwnerClose(Fx));
   std::optional<StrategyPlan> OnExits =
       withProducerStop(Fx, planExitCloses(Fx));
   std::string Wakes =

@@ -53,6 +53,9 @@ StringRef noteFormat(const FindingNote &N) {
            "'%0'";
   case NoteKind::ConsumerCallLeaves:
     return "the consumer stops popping '%0' when '%1' returns early here";
+  case NoteKind::CallersStop:
+    return "callers of '%1' take one item of '%0' a call, and can stop "
+           "calling it at any time";
   case NoteKind::ExceptionCaught:
     return "the exception is caught here, and the thread goes on to leave";
   case NoteKind::ProducerReturns:

@@ -223,6 +223,49 @@ bool answersClassStop(const RoleExit &Exit, Summaries &S) {
 }
 } // namespace
 
+/// Whether the producer goes on until it is stopped: its loop has no end of
+/// its own (`for (;;)`, `while (true)`) or ends on a stop flag
+/// (`while (running_)`), and it never closes the queue itself.
+bool producesUntilStopped(const StrandedProducerCase &Case,
+                          ArrayRef<QueueUse> Uses) {
+  const Actor *First = Case.Model->actors().data();
+  if (any_of(Uses, [&](const QueueUse &Use) {
+        return First + Use.Actor == Case.Producer &&
+               Use.Op->Op.Role == QueueRole::Close;
+      }))
+    return false;
+  auto Endless = [](const Stmt *Loop) {
+    const Expr *Cond = nullptr;
+    if (const auto *For = dyn_cast<ForStmt>(Loop))
+      Cond = For->getCond();
+    else if (const auto *While = dyn_cast<WhileStmt>(Loop))
+      Cond = While->getCond();
+    else if (const auto *Do = dyn_cast<DoStmt>(Loop))
+      Cond = Do->getCond();
+    else
+      return false;
+    if (!Cond)
+      return true;
+    Cond = ignoreWrappers(Cond);
+    if (const auto *Literal = dyn_cast<CXXBoolLiteralExpr>(Cond))
+      return Literal->getValue();
+    if (const auto *And = dyn_cast<BinaryOperator>(Cond);
+        And && And->getOpcode() == BO_LAnd)
+      return isStopFlagTest(And->getLHS()) || isStopFlagTest(And->getRHS());
+    return isStopFlagTest(Cond);
+  };
+  // The loop around the push, or one around that (`while (running) { for
+  // (i < batch) push(...); }`).
+  if (!Case.ProducerLoop || !Case.ProducerLoopFunction)
+    return false;
+  const ParentMap &Parents =
+      Case.Model->summaries().parents(Case.ProducerLoopFunction);
+  for (const Stmt *S = Case.ProducerLoop; S; S = Parents.getParent(S))
+    if (isLoop(S) && Endless(S))
+      return true;
+  return false;
+}
+
 std::optional<ConsumerCase>
 Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
                      ArrayRef<QueueUse> Uses, bool &AlwaysDrains) {
@@ -238,6 +281,21 @@ Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
   ConsumerCase Consumer;
   Consumer.Who = &A;
   const AccessPath &InActor = Pop->Op->Queue;
+  // A member that takes one item a call (`next()`): its callers are the
+  // consumer, and they may stop taking items whenever they like; only the
+  // class can then wake the producer (a close before it joins).
+  if (A.Role == Actor::Kind::Member && !Pop->Op->InLoop &&
+      !isa<CXXConstructorDecl, CXXDestructorDecl>(A.Function)) {
+    // A producer that ends the stream itself lets its callers drain it.
+    if (!producesUntilStopped(Case, Uses))
+      return std::nullopt;
+    const Stmt *At = Pop->Op->Via.empty()
+                         ? static_cast<const Stmt *>(Pop->Op->Op.Call)
+                         : Pop->Op->Via.front();
+    Consumer.Exits.push_back(
+        {At, ExitKind::CallersStop, A.Function, InActor, {}, nullptr});
+    return Consumer;
+  }
   if (A.Role == Actor::Kind::Caller) {
     auto IsWait = [&](const CFGElement &Element) {
       return isWaitOnProducer(Case, Element);
@@ -454,6 +512,8 @@ NoteKind consumerExitNote(ExitKind Kind) {
     return NoteKind::ConsumerCallThrows;
   case ExitKind::ViaCall:
     return NoteKind::ConsumerCallLeaves;
+  case ExitKind::CallersStop:
+    return NoteKind::CallersStop;
   }
   return NoteKind::ConsumerReturns;
 }
@@ -465,7 +525,9 @@ void addExitNotes(ArrayRef<RoleExit> Exits, StringRef Queue,
     Note.Kind = consumerExitNote(Exit.Kind);
     Note.Loc = Exit.Kind == ExitKind::FallOff ? Exit.At->getEndLoc()
                                               : Exit.At->getBeginLoc();
-    Note.Args = {Queue.str(), calleeOf(Exit.At)};
+    Note.Args = {Queue.str(), Exit.Kind == ExitKind::CallersStop
+                                  ? Exit.In->getNameAsString()
+                                  : calleeOf(Exit.At)};
     if (Exit.Kind == ExitKind::ViaCall) {
       // The callee's own ways out first, then the call that brings them.
       addExitNotes(Exit.Inner, Queue, Notes);

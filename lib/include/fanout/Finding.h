@@ -36,6 +36,7 @@ enum class NoteKind {
   ConsumerFinishes,   ///< {queue}
   ConsumerCallThrows, ///< {queue, callee}
   ConsumerCallLeaves, ///< {queue, callee}: a call that returns undrained
+  CallersStop,        ///< {queue, member}: callers take an item a call
   ExceptionCaught,    ///< {}: the handler the exception goes on from
   ProducerReturns,    ///< {queue}
   ProducerThrows,     ///< {queue}

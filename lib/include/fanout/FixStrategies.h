@@ -84,6 +84,11 @@ struct StrategyPlan {
 /// the producer is waited for; none otherwise.
 std::optional<StrategyPlan> planJoinSideClose(const FixContext &Fx);
 
+/// Where the consumers are the callers of a member that takes one item a
+/// call: a close of the member queue before each join of the producer in the
+/// class's members (its destructor, `stop()`); none otherwise.
+std::optional<StrategyPlan> planOwnerClose(const FixContext &Fx);
+
 /// A push that waits on a stop token: request that stop once the consumers
 /// are joined, before the producer is (`producer.request_stop();`).
 std::optional<StrategyPlan> planRequestStopAfterJoins(const FixContext &Fx);
@@ -136,6 +141,11 @@ std::optional<AddedTryPush> planTryPushMethod(const FixContext &Fx);
 /// consumer exit, and each blocking push retried until there is room or the
 /// signal is raised; none where that cannot be written certainly right.
 std::optional<StrategyPlan> planStopSignal(const FixContext &Fx);
+
+/// Where the consumers are callers that take one item a call and the
+/// producer's loop runs while a stop flag allows: each blocking push becomes
+/// a retry that also gives up once that flag is lowered; none otherwise.
+std::optional<StrategyPlan> planStopOnOwnFlag(const FixContext &Fx);
 
 } // namespace fanout
 

@@ -41,6 +41,9 @@ enum class ExitKind {
   FallOff,       ///< The end of the function body (Stmt is the body).
   ThrowingCall,  ///< A call (or construction) whose exception leaves.
   ViaCall,       ///< A call to a function that leaves this way itself.
+  /// A member that takes one item a call (Stmt is its pop): its callers
+  /// decide how many they take, and can stop at any time.
+  CallersStop,
 };
 
 /// A way out of a function that leaves the other side asleep.

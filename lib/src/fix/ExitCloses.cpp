@@ -82,6 +82,11 @@ bool planExitStatements(
   for (const ConsumerCase &Consumer : Fx.Case.Consumers) {
     std::vector<const RoleExit *> Exits;
     flattenExits(Consumer.Exits, Exits);
+    // Callers that stop taking items leave no statement to close at.
+    if (any_of(Exits, [](const RoleExit *Exit) {
+          return Exit->Kind == ExitKind::CallersStop;
+        }))
+      return false;
     SmallPtrSet<const FunctionDecl *, 2> Guarded;
     if (!guardThrowingCalls(Fx, Exits, GuardWhenCallsThrow, Guarded, Out))
       return false;

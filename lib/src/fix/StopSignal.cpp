@@ -577,6 +577,15 @@ bool sameOnEachAttempt(const Expr *E, const ASTContext &Ctx) {
                   [&](const Expr *Arg) { return sameOnEachAttempt(Arg, Ctx); });
   if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
     return sameOnEachAttempt(Cast->getSubExpr(), Ctx);
+  // `batch[i]` of a standard container reads an element.
+  if (const auto *Subscript = dyn_cast<CXXOperatorCallExpr>(E);
+      Subscript && Subscript->getOperator() == OO_Subscript &&
+      Subscript->getNumArgs() == 2)
+    if (const auto *Callee =
+            dyn_cast_or_null<CXXMethodDecl>(Subscript->getDirectCallee());
+        Callee && Callee->getParent()->isInStdNamespace())
+      return sameOnEachAttempt(Subscript->getArg(0), Ctx) &&
+             sameOnEachAttempt(Subscript->getArg(1), Ctx);
   return !E->HasSideEffects(Ctx);
 }
 
@@ -810,6 +819,71 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
       formatv(", and push with '{0}' until there is room or {1}",
               StringRef(Retry.Template).drop_front(3).split('(').first,
               Signal->Until)
+          .str();
+  return Plan;
+}
+
+/// The stop-flag test of the loop around the producer's push, or of one
+/// around that (`while (running)`, `for (; !stop_;)`), when the consumers
+/// are callers that take one item a call: then lowering that flag is how the
+/// class stops its producer, and the push must see it.
+static const Expr *ownStopTest(const FixContext &Fx) {
+  const StrandedProducerCase &Case = Fx.Case;
+  if (!Case.ProducerLoop || !Case.ProducerLoopFunction ||
+      Case.Consumers.empty())
+    return nullptr;
+  for (const ConsumerCase &Consumer : Case.Consumers)
+    if (Consumer.Exits.empty() ||
+        any_of(Consumer.Exits, [](const RoleExit &Exit) {
+          return Exit.Kind != ExitKind::CallersStop;
+        }))
+      return nullptr;
+  const ParentMap &Parents = Fx.S.parents(Case.ProducerLoopFunction);
+  for (const Stmt *S = Case.ProducerLoop; S; S = Parents.getParent(S)) {
+    const Expr *Cond = nullptr;
+    if (const auto *For = dyn_cast<ForStmt>(S))
+      Cond = For->getCond();
+    else if (const auto *While = dyn_cast<WhileStmt>(S))
+      Cond = While->getCond();
+    if (Cond && isStopFlagTest(Cond))
+      return Cond;
+  }
+  return nullptr;
+}
+
+std::optional<StrategyPlan> planStopOnOwnFlag(const FixContext &Fx) {
+  const Expr *Test = ownStopTest(Fx);
+  if (!Test || isInMacro(Test->getSourceRange()))
+    return std::nullopt;
+  RetryPush Retry;
+  Retry.Template = retryPushTemplate(Fx, Retry.Waits);
+  if (Retry.Template.empty())
+    return std::nullopt;
+  std::string GoesOn = sourceText(Test, Fx.Ctx);
+  if (GoesOn.empty())
+    return std::nullopt;
+  StopSignal Signal;
+  Signal.Guarded = true;
+  Signal.NotRaised = GoesOn;
+  const Expr *Inner = ignoreWrappers(Test);
+  if (const auto *Not = dyn_cast<UnaryOperator>(Inner);
+      Not && Not->getOpcode() == UO_LNot)
+    Signal.Raised = sourceText(Not->getSubExpr(), Fx.Ctx);
+  else
+    Signal.Raised = "!" + GoesOn;
+  if (Signal.Raised.empty() || Signal.Raised == "!")
+    return std::nullopt;
+  StrategyPlan Plan;
+  SourceLocation IncludeAt = Fx.Case.Push->Op.Call->getBeginLoc();
+  for (const ReachedOp *Push : Fx.Case.ProducerPushes)
+    if (!retryPush(Fx, Push, Signal, Retry, IncludeAt, Plan.Edits))
+      return std::nullopt;
+  Plan.NoteAt = Fx.firstEdit(Plan.Edits);
+  Plan.Summary =
+      formatv("push with '{0}' until there is room or '{1}' no longer holds, "
+              "so that the stop that ends the producer's loop also reaches a "
+              "push waiting on the full queue",
+              StringRef(Retry.Template).drop_front(3).split('(').first, GoesOn)
           .str();
   return Plan;
 }
