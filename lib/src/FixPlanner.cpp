@@ -58,22 +58,17 @@ FixPlan planWithoutClose(const FixContext &Fx) {
     Plan.Notes.push_back(makeNote(NoteKind::Fix, Stop->NoteAt, Stop->Summary));
     return Plan;
   }
-  if (std::optional<StrategyPlan> Own = planStopOnOwnFlag(Fx)) {
-    Plan.Fixes = std::move(Own->Edits);
-    Plan.Notes.push_back(
-        makeNote(NoteKind::Fix, Own->NoteAt,
-                 formatv("'{0}' cannot be closed reliably; {1}", Fx.Name,
-                         Own->Summary)));
-    return Plan;
-  }
-  if (std::optional<StrategyPlan> Stop = planStopSignal(Fx)) {
-    Plan.Fixes = std::move(Stop->Edits);
-    Plan.Notes.push_back(
-        makeNote(NoteKind::Fix, Stop->NoteAt,
-                 formatv("'{0}' cannot be closed reliably; {1}", Fx.Name,
-                         Stop->Summary)));
-    return Plan;
-  }
+  // The producer's own stop flag where it has one, else a signal raised on
+  // the consumers' exits.
+  for (auto *Strategy : {planStopOnOwnFlag, planStopSignal})
+    if (std::optional<StrategyPlan> Stop = Strategy(Fx)) {
+      Plan.Fixes = std::move(Stop->Edits);
+      Plan.Notes.push_back(
+          makeNote(NoteKind::Fix, Stop->NoteAt,
+                   formatv("'{0}' cannot be closed reliably; {1}", Fx.Name,
+                           Stop->Summary)));
+      return Plan;
+    }
   Plan.Notes.push_back(makeNote(
       NoteKind::NoFix, Fx.Case.Push->Op.Call->getExprLoc(),
       formatv("no automatic fix: {0}; use a timed or non-blocking push "
