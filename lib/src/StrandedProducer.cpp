@@ -141,9 +141,6 @@ bool Analysis::isWaitOnProducer(const StrandedProducerCase &Case,
 }
 
 namespace {
-/// Whether stop test \p Cond (`token.stop_requested()`, `!running_`) reads
-/// a stop of the class's own: a member flag, or the stop token its thread
-/// was started with.
 /// Whether \p F sets member \p Field itself (`running_ = false` on an
 /// error): then the consumer stops itself, not at its class's request.
 bool setsMember(const FunctionDecl *F, const ValueDecl *Field) {
@@ -165,6 +162,9 @@ bool setsMember(const FunctionDecl *F, const ValueDecl *Field) {
   return Found;
 }
 
+/// Whether stop test \p Cond (`token.stop_requested()`, `!running_`) reads
+/// a stop of the class's own: a member flag that the consumer \p In does not
+/// set itself, or the stop token its thread was started with.
 bool readsClassStop(const Expr *Cond, const FunctionDecl *In) {
   const Expr *E = ignoreWrappers(Cond);
   if (const auto *Not = dyn_cast<UnaryOperator>(E);
@@ -221,7 +221,6 @@ bool answersClassStop(const RoleExit &Exit, Summaries &S) {
   }
   return false;
 }
-} // namespace
 
 /// Whether the producer goes on until it is stopped: its loop has no end of
 /// its own (`for (;;)`, `while (true)`) or ends on a stop flag
@@ -265,6 +264,7 @@ bool producesUntilStopped(const StrandedProducerCase &Case,
       return true;
   return false;
 }
+} // namespace
 
 std::optional<ConsumerCase>
 Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,

@@ -237,7 +237,7 @@ Summaries::ThrownTypes Summaries::thrownBy(const Stmt *S) {
   return thrownOutOf(Visible);
 }
 
-const Summaries::ThrownTypes &Summaries::thrownOutOf(const FunctionDecl *F) {
+Summaries::ThrownTypes Summaries::thrownOutOf(const FunctionDecl *F) {
   if (auto It = ThrownOut.find(F); It != ThrownOut.end())
     return It->second;
   ThrownOut[F] = ThrownTypes(); // Recursion: nothing more while looking.
@@ -259,7 +259,9 @@ const Summaries::ThrownTypes &Summaries::thrownOutOf(const FunctionDecl *F) {
   // Too many to tell apart: any.
   if (Result.Types.size() > 8)
     Result.Any = true;
-  return ThrownOut[F] = std::move(Result);
+  // By value: the map may grow (and move) while a caller still reads it.
+  ThrownOut[F] = Result;
+  return Result;
 }
 
 bool Summaries::caughtWithin(const Stmt *S, const ParentMap &Parents,

@@ -119,7 +119,7 @@ private:
       Ops;
   llvm::SmallPtrSet<const clang::FunctionDecl *, 8> InProgress;
   llvm::DenseMap<const clang::FunctionDecl *, bool> Throws;
-  const ThrownTypes &thrownOutOf(const clang::FunctionDecl *F);
+  ThrownTypes thrownOutOf(const clang::FunctionDecl *F);
   llvm::DenseMap<const clang::FunctionDecl *, ThrownTypes> ThrownOut;
   unsigned Depth = 0;
 };
