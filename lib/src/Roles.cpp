@@ -51,6 +51,23 @@ const Expr *loopCondition(const Stmt *Loop) {
   return nullptr;
 }
 
+} // namespace
+
+const Expr *loopStopTest(const Stmt *Loop) {
+  const Expr *Cond = loopCondition(Loop);
+  if (!Cond)
+    return nullptr;
+  Cond = ignoreWrappers(Cond);
+  if (const auto *And = dyn_cast<BinaryOperator>(Cond);
+      And && And->getOpcode() == BO_LAnd)
+    for (const Expr *Side : {And->getLHS(), And->getRHS()})
+      if (isStopFlagTest(Side))
+        return Side;
+  return isStopFlagTest(Cond) ? Cond : nullptr;
+}
+
+namespace {
+
 bool isWithin(const Stmt *Outer, const Stmt *Inner, const ParentMap &Parents) {
   for (const Stmt *S = Inner; S; S = Parents.getParent(S))
     if (S == Outer)

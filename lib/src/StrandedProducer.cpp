@@ -233,25 +233,15 @@ bool producesUntilStopped(const StrandedProducerCase &Case,
                Use.Op->Op.Role == QueueRole::Close;
       }))
     return false;
+  // No end of its own (`for (;;)`, `while (true)`), or a stop flag's.
   auto Endless = [](const Stmt *Loop) {
-    const Expr *Cond = nullptr;
-    if (const auto *For = dyn_cast<ForStmt>(Loop))
-      Cond = For->getCond();
-    else if (const auto *While = dyn_cast<WhileStmt>(Loop))
-      Cond = While->getCond();
-    else if (const auto *Do = dyn_cast<DoStmt>(Loop))
-      Cond = Do->getCond();
-    else
-      return false;
-    if (!Cond)
+    const auto *For = dyn_cast<ForStmt>(Loop);
+    if (For && !For->getCond())
       return true;
-    Cond = ignoreWrappers(Cond);
-    if (const auto *Literal = dyn_cast<CXXBoolLiteralExpr>(Cond))
-      return Literal->getValue();
-    if (const auto *And = dyn_cast<BinaryOperator>(Cond);
-        And && And->getOpcode() == BO_LAnd)
-      return isStopFlagTest(And->getLHS()) || isStopFlagTest(And->getRHS());
-    return isStopFlagTest(Cond);
+    const auto *While = dyn_cast<WhileStmt>(Loop);
+    const auto *Literal = dyn_cast_or_null<CXXBoolLiteralExpr>(
+        While ? ignoreWrappers(While->getCond()) : nullptr);
+    return (Literal && Literal->getValue()) || loopStopTest(Loop);
   };
   // The loop around the push, or one around that (`while (running) { for
   // (i < batch) push(...); }`).

@@ -196,6 +196,11 @@ private:
   unsigned Depth = 0;
 };
 
+/// The stop-flag test that lets \p Loop go on: its whole condition or a
+/// conjunct of it (`while (running_)`, `for (; !stop_ && more;)`); null when
+/// the loop has none.
+const clang::Expr *loopStopTest(const clang::Stmt *Loop);
+
 /// Whether \p Cond only reads a stop flag: `running_`, `!stop`,
 /// `running.load()`, `token.stop_requested()`, an atomic's conversion.
 bool isStopFlagTest(const clang::Expr *Cond);

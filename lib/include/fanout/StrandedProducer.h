@@ -44,6 +44,16 @@ struct StrandedProducerCase {
   bool producerIsMember() const {
     return Producer && Producer->Role == Actor::Kind::Member;
   }
+  /// Every consumer is the callers of a member that takes one item a call.
+  bool consumersAreCallers() const {
+    return !Consumers.empty() &&
+           llvm::all_of(Consumers, [](const ConsumerCase &Consumer) {
+             return !Consumer.Exits.empty() &&
+                    llvm::all_of(Consumer.Exits, [](const RoleExit &Exit) {
+                      return Exit.Kind == ExitKind::CallersStop;
+                    });
+           });
+  }
   bool producerIsCaller() const {
     return Producer && Producer->Role == Actor::Kind::Caller;
   }

@@ -36,23 +36,13 @@ std::vector<const CXXMemberCallExpr *> joinsOf(const FunctionDecl *F,
   return Joins;
 }
 
-bool consumersAreCallers(const StrandedProducerCase &Case) {
-  return !Case.Consumers.empty() &&
-         all_of(Case.Consumers, [](const ConsumerCase &Consumer) {
-           return !Consumer.Exits.empty() &&
-                  all_of(Consumer.Exits, [](const RoleExit &Exit) {
-                    return Exit.Kind == ExitKind::CallersStop;
-                  });
-         });
-}
-
 } // namespace
 
 std::optional<StrategyPlan> planOwnerClose(const FixContext &Fx) {
   const StrandedProducerCase &Case = Fx.Case;
   const SpawnSite *Spawn = Case.producerSpawn();
   StringRef Close = Case.Api->reliableCloseFor(QueueSide::Producers);
-  if (!Spawn || Close.empty() || !consumersAreCallers(Case) ||
+  if (!Spawn || Close.empty() || !Case.consumersAreCallers() ||
       Case.Queue.base() != AccessPath::BaseKind::This ||
       Case.Queue.fields().size() != 1 ||
       closeRefusesSecondCall(Case.Push->Op.Object, Close))

@@ -830,24 +830,12 @@ std::optional<StrategyPlan> planStopSignal(const FixContext &Fx) {
 static const Expr *ownStopTest(const FixContext &Fx) {
   const StrandedProducerCase &Case = Fx.Case;
   if (!Case.ProducerLoop || !Case.ProducerLoopFunction ||
-      Case.Consumers.empty())
+      !Case.consumersAreCallers())
     return nullptr;
-  for (const ConsumerCase &Consumer : Case.Consumers)
-    if (Consumer.Exits.empty() ||
-        any_of(Consumer.Exits, [](const RoleExit &Exit) {
-          return Exit.Kind != ExitKind::CallersStop;
-        }))
-      return nullptr;
   const ParentMap &Parents = Fx.S.parents(Case.ProducerLoopFunction);
-  for (const Stmt *S = Case.ProducerLoop; S; S = Parents.getParent(S)) {
-    const Expr *Cond = nullptr;
-    if (const auto *For = dyn_cast<ForStmt>(S))
-      Cond = For->getCond();
-    else if (const auto *While = dyn_cast<WhileStmt>(S))
-      Cond = While->getCond();
-    if (Cond && isStopFlagTest(Cond))
-      return Cond;
-  }
+  for (const Stmt *S = Case.ProducerLoop; S; S = Parents.getParent(S))
+    if (const Expr *Test = isLoop(S) ? loopStopTest(S) : nullptr)
+      return Test;
   return nullptr;
 }
 
