@@ -143,6 +143,8 @@ public:
 private:
   void analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                     std::vector<Finding> &Findings);
+  const Stmt *itemsBound(ArrayRef<const QueueUse *> WorkerPushes,
+                         const AccessPath &Queue) const;
   std::optional<std::string> roomForAll(const ResultCount &Count,
                                         const QueueCapacity &Capacity,
                                         bool OverRange) const;
@@ -159,6 +161,77 @@ private:
   ASTContext &Ctx;
   const SourceManager &SM;
 };
+
+/// When the workers push one result per item they take from another
+/// queue that the spawner filled before it started them (`for (u : urls)
+/// work.push(u);`), there are at most as many results as items: the loop
+/// that filled it (a range or a counted loop), else null.
+const Stmt *Analysis::itemsBound(ArrayRef<const QueueUse *> WorkerPushes,
+                                 const AccessPath &Queue) const {
+  ArrayRef<Actor> Actors = Model.actors();
+  const ParentMap &SpawnerParents = Model.summaries().parents(Model.spawner());
+  SourceLocation FirstSpawn = Model.firstSpawnLoc();
+  const Stmt *Filler = nullptr;
+  for (const auto &[Source, SourceUses] : Model.queues()) {
+    if (Source == Queue)
+      continue;
+    // Filled by the spawner, before any worker runs, in one loop, one item
+    // an iteration; no worker adds to it.
+    auto IsPush = [](const ReachedOp &Op) {
+      return Op.Op.Role == QueueRole::BlockingPush ||
+             Op.Op.Role == QueueRole::NonBlockingPush;
+    };
+    if (any_of(SourceUses, [&](const QueueUse &Use) {
+          return Actors[Use.Actor].Role != Actor::Kind::Caller &&
+                 IsPush(*Use.Op);
+        }))
+      continue;
+    const Stmt *Loop = nullptr;
+    bool Filled = true;
+    unsigned Pushes = 0;
+    for (const ReachedOp *Op :
+         Model.summaries().opsOn(Model.spawner(), Source)) {
+      if (!IsPush(*Op))
+        continue;
+      const Stmt *At = Op->Via.empty() ? static_cast<const Stmt *>(Op->Op.Call)
+                                       : Op->Via.front();
+      const Stmt *Around = enclosingLoop(At, SpawnerParents);
+      if (!Around || ++Pushes > 1 || enclosingLoop(Around, SpawnerParents) ||
+          !SM.isBeforeInTranslationUnit(At->getBeginLoc(), FirstSpawn)) {
+        Filled = false;
+        break;
+      }
+      Loop = Around;
+    }
+    if (!Filled || !Loop)
+      continue;
+    // Each worker pushes its results in the loop that takes those items,
+    // once an iteration, and nowhere else.
+    bool OnePerItem = all_of(WorkerPushes, [&](const QueueUse *Push) {
+      const Actor &Worker = Actors[Push->Actor];
+      if (!Push->Op->Via.empty())
+        return false;
+      const ReachedOp *Take = nullptr;
+      for (const QueueUse &Use : SourceUses)
+        if (Use.Actor == Push->Actor &&
+            Use.Op->Op.Role == QueueRole::BlockingPop)
+          Take = Use.Op;
+      if (!Take)
+        return false;
+      const ConsumerRole &Role = Roles.consumer(Worker.Function, Take->Queue);
+      const ParentMap &Parents = Model.summaries().parents(Worker.Function);
+      unsigned Sites = count_if(WorkerPushes, [&](const QueueUse *Other) {
+        return Other->Actor == Push->Actor;
+      });
+      return Role.Drains && Role.PopLoop &&
+             Role.LoopFunction == Worker.Function && Sites == 1 &&
+             enclosingLoop(Push->Op->Op.Call, Parents) == Role.PopLoop;
+    });
+    if (OnePerItem)
+      Filler = Loop;
+  }
+  return Filler;
+}
 
 /// The capacity that holds every result the workers push, as code to put
 /// in place of the queue's capacity: the count, or the spawn loop's bound
@@ -331,18 +404,30 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
       break;
     }
   }
-  if (!Count.Unknown && !Count.Bound)
+  bool BoundIsRange = false;
+  if (Count.Unknown) {
+    // One result per item of a queue filled before the workers started.
+    const Stmt *Filler = itemsBound(WorkerPushes, Queue);
+    if (std::optional<int64_t> Trips = constantTripCount(Filler, Ctx)) {
+      Count = ResultCount();
+      Count.Value = *Trips;
+    } else if (const Expr *Bound = spawnLoopBound(Filler)) {
+      Count = ResultCount();
+      Count.Bound = Bound;
+      BoundIsRange = isa<CXXForRangeStmt>(Filler);
+    }
+  } else if (Count.Bound) {
+    BoundIsRange = isa<CXXForRangeStmt>(enclosingLoop(
+        Actors[WorkerPushes.front()->Actor].Spawn->Expr, SpawnerParents));
+  }
+  if (!Count.Unknown && !Count.Bound && !Count.Value)
     Count.Value = Total;
   if (Count.Value && *Count.Value == 0)
     return;
   if (Capacity.Value && Count.Value && *Count.Value <= *Capacity.Value)
     return;
   if (Capacity.Expr && Count.Bound &&
-      atLeast(
-          Capacity.Expr, Count.Bound,
-          isa<CXXForRangeStmt>(enclosingLoop(
-              Actors[WorkerPushes.front()->Actor].Spawn->Expr, SpawnerParents)),
-          Ctx))
+      atLeast(Capacity.Expr, Count.Bound, BoundIsRange, Ctx))
     return;
 
   std::string Name = Model.nameOf(Queue);
@@ -365,10 +450,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   F.Fixes = planJoinerThread(*Wait, Drain, Queue);
   // Room for every result, when they are counted: a number, or the bound of
   // the spawn loop where the queue is made.
-  std::optional<std::string> Room = roomForAll(
-      Count, Capacity,
-      isa_and_nonnull<CXXForRangeStmt>(enclosingLoop(
-          Actors[WorkerPushes.front()->Actor].Spawn->Expr, SpawnerParents)));
+  std::optional<std::string> Room = roomForAll(Count, Capacity, BoundIsRange);
   FindingNote Fix;
   Fix.Loc = Wait->Loc;
   if (!F.Fixes.empty()) {
