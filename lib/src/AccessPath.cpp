@@ -339,6 +339,52 @@ AccessPath substitute(const AccessPath &Inner, const CallBindings &Bindings,
   return {};
 }
 
+/// Whether \p E is \p Holder itself, or, when \p OfElement, one of its
+/// elements (`info[i]`, a vector's `info[i]`).
+static bool namesHolder(const Expr *E, const VarDecl *Holder, bool OfElement) {
+  E = E->IgnoreParenImpCasts();
+  auto IsHolder = [&](const Expr *Base) {
+    const auto *Ref = dyn_cast<DeclRefExpr>(Base->IgnoreParenImpCasts());
+    return Ref && Ref->getDecl() == Holder;
+  };
+  if (!OfElement)
+    return IsHolder(E);
+  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
+    return IsHolder(Subscript->getBase());
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
+    return Op->getOperator() == OO_Subscript && IsHolder(Op->getArg(0));
+  return false;
+}
+
+/// The path every assignment to \p Field of \p Holder (of each of its
+/// elements, when \p OfElement) in the function declaring it gives the
+/// field: `w.queue = &q;`, `info[i].queue = &q;` in the loop that fills the
+/// thread arguments. Invalid when there is none or two disagree.
+static AccessPath assignedMember(const VarDecl *Holder, const FieldDecl *Field,
+                                 bool OfElement, const FunctionDecl *Frame) {
+  const auto *Declaring =
+      dyn_cast_or_null<FunctionDecl>(Holder->getParentFunctionOrMethod());
+  if (!Declaring || !Declaring->hasBody())
+    return {};
+  AccessPath Given;
+  bool Agree = true;
+  forEachDescendant(Declaring->getBody(), [&](const Stmt *S) {
+    const auto *Assign = dyn_cast<BinaryOperator>(S);
+    if (!Agree || !Assign || Assign->getOpcode() != BO_Assign)
+      return;
+    const auto *Member =
+        dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParenImpCasts());
+    if (!Member || Member->getMemberDecl() != Field ||
+        !namesHolder(Member->getBase(), Holder, OfElement))
+      return;
+    AccessPath Target = pathOf(Assign->getRHS(), Frame);
+    if (!Target.valid() || (Given.valid() && Given != Target))
+      Agree = false;
+    Given = Target;
+  });
+  return Agree ? Given : AccessPath();
+}
+
 AccessPath normalize(const AccessPath &Path, const FunctionDecl *Frame) {
   AccessPath Current = Path;
   for (int Steps = 0; Steps < 8; ++Steps) {
@@ -350,12 +396,16 @@ AccessPath normalize(const AccessPath &Path, const FunctionDecl *Frame) {
                     .withFields(Current.fields());
       continue;
     }
-    if (Current.base() != AccessPath::BaseKind::Var ||
-        Current.fields().empty() || !Current.fields().front())
+    if (Current.base() != AccessPath::BaseKind::Var || Current.fields().empty())
       return Current;
     const auto *Holder = dyn_cast_or_null<VarDecl>(Current.variable());
-    const FieldDecl *Field = Current.fields().front();
-    if (!Holder)
+    // A field of an element (`info.[].queue`): the elements share it when
+    // every assignment gives it the same object.
+    bool OfElement = !Current.fields().front();
+    if (OfElement && Current.fields().size() < 2)
+      return Current;
+    const FieldDecl *Field = Current.fields()[OfElement ? 1 : 0];
+    if (!Holder || !Field)
       return Current;
     QualType FieldType = Field->getType();
     bool Refers = FieldType->isReferenceType() || FieldType->isPointerType() ||
@@ -363,15 +413,14 @@ AccessPath normalize(const AccessPath &Path, const FunctionDecl *Frame) {
                    pointeeRecord(FieldType) != FieldType->getAsCXXRecordDecl());
     if (!Refers)
       return Current;
-    const Expr *Init = memberInitializer(Holder, Field);
-    if (!Init)
-      return Current;
     // The initialiser names objects of the function declaring Holder, which
     // is Frame or encloses it (a lambda of Frame's uses them directly).
-    AccessPath Target = pathOf(Init, Frame);
+    const Expr *Init = OfElement ? nullptr : memberInitializer(Holder, Field);
+    AccessPath Target = Init ? pathOf(Init, Frame)
+                             : assignedMember(Holder, Field, OfElement, Frame);
     if (!Target.valid())
       return Current;
-    Current = Target.withFields(Current.fields().drop_front());
+    Current = Target.withFields(Current.fields().drop_front(OfElement ? 2 : 1));
   }
   return Current;
 }

@@ -253,17 +253,80 @@ static std::optional<bool> setsFlag(const Expr *Value, const FieldDecl *Flag,
   return Set;
 }
 
+/// The value \p Item's \p Field holds when \p At runs: its initialiser
+/// in a braced list (of the item, or of the variable it names), or the
+/// last assignment to it before \p At in \p F's body (`block.count = 0;`).
+/// Null when unknown.
+static const Expr *fieldValueAt(const Expr *Item, const FieldDecl *Field,
+                                const Stmt *At, const FunctionDecl *F) {
+  Item = ignoreWrappers(Item);
+  if (const auto *Address = dyn_cast<UnaryOperator>(Item);
+      Address && Address->getOpcode() == UO_AddrOf)
+    Item = ignoreWrappers(Address->getSubExpr());
+  if (const auto *List = dyn_cast<InitListExpr>(Item)) {
+    if (const InitListExpr *Semantic = List->getSemanticForm())
+      List = Semantic;
+    unsigned Index = Field->getFieldIndex();
+    return Index < List->getNumInits() ? List->getInit(Index) : nullptr;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Item);
+  const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+  if (!Var || !F || !F->getBody())
+    return nullptr;
+  const SourceManager &SM = F->getASTContext().getSourceManager();
+  const Expr *Last = nullptr;
+  if (const Expr *Init = Var->getInit();
+      Init && isa<InitListExpr>(ignoreWrappers(Init)))
+    Last = fieldValueAt(Init, Field, At, F); // `Block stop = {0, -1};`
+  forEachDescendant(F->getBody(), [&](const Stmt *S) {
+    const auto *Assign = dyn_cast<BinaryOperator>(S);
+    if (!Assign || Assign->getOpcode() != BO_Assign ||
+        !SM.isBeforeInTranslationUnit(Assign->getBeginLoc(), At->getBeginLoc()))
+      return;
+    const auto *Member = dyn_cast<MemberExpr>(ignoreWrappers(Assign->getLHS()));
+    const auto *Base =
+        Member ? dyn_cast<DeclRefExpr>(ignoreWrappers(Member->getBase()))
+               : nullptr;
+    if (Base && Base->getDecl() == Var &&
+        Member->getMemberDecl()->getCanonicalDecl() ==
+            Field->getCanonicalDecl())
+      Last = Assign->getRHS();
+  });
+  // A call given the item's address after that (`read(&block)`) may have
+  // written it again.
+  bool Rewritten = false;
+  forEachDescendant(F->getBody(), [&](const Stmt *S) {
+    const auto *Address = dyn_cast<UnaryOperator>(S);
+    const auto *Ref =
+        Address && Address->getOpcode() == UO_AddrOf
+            ? dyn_cast<DeclRefExpr>(ignoreWrappers(Address->getSubExpr()))
+            : nullptr;
+    if (Ref && Ref->getDecl() == Var && Last &&
+        SM.isBeforeInTranslationUnit(Last->getBeginLoc(),
+                                     Address->getBeginLoc()) &&
+        SM.isBeforeInTranslationUnit(Address->getBeginLoc(), At->getBeginLoc()))
+      Rewritten = true;
+  });
+  return Rewritten ? nullptr : Last;
+}
+
 bool RoleAnalysis::isMarkerPush(const ReachedOp &Op,
                                 const MarkerSpec *Markers) {
   const CallExpr *Call = Op.Op.Call;
+  // What is pushed: the first argument, or a C-style queue function's
+  // first argument after the queue (`put(&q, &block)`).
+  const Expr *Arg = nullptr;
+  for (const Expr *Given : Call->arguments())
+    if (!Op.Op.FreeFunction || Given != Op.Op.Object) {
+      Arg = Given;
+      break;
+    }
   // A push without arguments pushes what the queue itself decides: an end
   // marker (`push_end_of_stream()`).
-  if (Call->getNumArgs() == 0)
+  if (!Arg)
     return true;
   const FunctionDecl *Holder = Op.Holder;
   const ParentMap &Parents = S.parents(Holder);
-  // What is pushed, through copies and moves.
-  const Expr *Arg = Call->getArg(0);
   for (int Steps = 0; Steps < 4; ++Steps) {
     Arg = ignoreWrappers(Arg);
     if (const auto *Move = dyn_cast<CallExpr>(Arg);
@@ -305,6 +368,16 @@ bool RoleAnalysis::isMarkerPush(const ReachedOp &Op,
   if (Markers && Markers->What == MarkerSpec::Kind::Flag && Markers->Flag)
     if (std::optional<bool> Set = setsFlag(Arg, Markers->Flag, Holder))
       return *Set;
+  if (Markers && Markers->What == MarkerSpec::Kind::Equals && Markers->Value &&
+      Markers->Flag) {
+    // The item's field holds the marker's value: `block.count = 0;` before
+    // `put(q, &block)`, or `Block{0}`.
+    ASTContext &Ctx = S.context();
+    std::optional<int64_t> Want = evaluateInt(Markers->Value, Ctx);
+    const Expr *Field = fieldValueAt(Arg, Markers->Flag, Call, Holder);
+    std::optional<int64_t> Got = Field ? evaluateInt(Field, Ctx) : std::nullopt;
+    return Want && Got && *Want == *Got;
+  }
   if (Markers && Markers->What == MarkerSpec::Kind::Equals && Markers->Value) {
     ASTContext &Ctx = S.context();
     std::optional<int64_t> Want = evaluateInt(Markers->Value, Ctx);
@@ -417,10 +490,12 @@ bool RoleAnalysis::guardWakes(const VarDecl *Var, const FunctionDecl *F,
   return false;
 }
 
-/// Whether only the first thread to set a flag finds \p Cond true
-/// (`stop.compare_exchange_strong(expected, true)`, `!stop.exchange(true)`,
-/// `!flag.test_and_set()`).
-static bool isOnceGuard(const Expr *Cond) {
+/// Whether \p Cond tests and sets a flag at once, and which way only the
+/// first thread to set it finds it: true for
+/// `stop.compare_exchange_strong(expected, true)`, `!stop.exchange(true)`,
+/// `!flag.test_and_set()`; false for `flag.test_and_set()` (every thread but
+/// the first); nullopt when it sets no flag.
+static std::optional<bool> firstSetterFinds(const Expr *Cond) {
   bool Negated = false;
   Cond = ignoreWrappers(Cond);
   while (const auto *Not = dyn_cast<UnaryOperator>(Cond)) {
@@ -431,14 +506,18 @@ static bool isOnceGuard(const Expr *Cond) {
   }
   const auto *Call = dyn_cast<CXXMemberCallExpr>(Cond);
   if (!Call)
-    return false;
+    return std::nullopt;
   StringRef Name = calleeName(Call);
-  bool CompareExchange = Name.starts_with("compare_exchange") &&
-                         Call->getNumArgs() >= 2 && !Negated;
-  bool Exchange = ((Name == "exchange" && Call->getNumArgs() >= 1) ||
-                   (Name == "test_and_set")) &&
-                  Negated;
-  return CompareExchange || Exchange;
+  if (Name.starts_with("compare_exchange") && Call->getNumArgs() >= 2)
+    return !Negated;
+  if ((Name == "exchange" && Call->getNumArgs() >= 1) || Name == "test_and_set")
+    return Negated;
+  return std::nullopt;
+}
+
+/// Whether only the first thread to set a flag finds \p Cond true.
+static bool isOnceGuard(const Expr *Cond) {
+  return firstSetterFinds(Cond).value_or(false);
 }
 
 /// Whether \p Call runs after the function raised a flag: in the branch
@@ -646,6 +725,10 @@ void RoleAnalysis::producerToldClosed(
              Callee && !Callee->getReturnType()->isVoidType())
       Verdicts.insert(Op->Via.front());
   }
+  bool ClosesHere = any_of(Ops, [](const ReachedOp *Op) {
+    return Op->Op.Role == QueueRole::Close &&
+           Op->Op.Api->closeWakes(Op->Op.MethodName, QueueSide::Consumers);
+  });
   auto ReadsCountDown = [](const Expr *Cond) {
     bool Found = false;
     auto Visit = [&](const Stmt *Node) {
@@ -699,6 +782,13 @@ void RoleAnalysis::producerToldClosed(
     const Expr *Cond = branchCondition(*Block);
     if (!Cond)
       continue;
+    // `if (finishing_.test_and_set()) return;`: a later call leaves the
+    // close to the first, which this function's close is on the way of.
+    if (std::optional<bool> FirstFinds = firstSetterFinds(Cond);
+        FirstFinds && ClosesHere) {
+      Out.insert({Block->getBlockID(), *FirstFinds ? 1u : 0u});
+      continue;
+    }
     // The last producer closes (`if (--active == 0) q.close();`): the
     // others leave it to that one.
     if (ReadsCountDown(Cond)) {
@@ -1081,8 +1171,10 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
   // producer. Part of a larger condition (`v > 100 && !process(v)`), it tests
   // the data instead.
   if (isPoppedValue(LHS) && !hasCall(RHS) && (Whole || Equal)) {
+    // `block.count == 0`: the field that holds the marker's value.
+    const auto *Member = dyn_cast<MemberExpr>(ignoreWrappers(LHS));
     noteMarker(Equal ? MarkerSpec::Kind::Equals : MarkerSpec::Kind::None, RHS,
-               nullptr);
+               Member ? dyn_cast<FieldDecl>(Member->getMemberDecl()) : nullptr);
     return (Equal || Relational) != Negated;
   }
   return std::nullopt;
