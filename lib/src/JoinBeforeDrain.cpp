@@ -29,7 +29,8 @@ namespace {
 /// as the loop bound of the spawns (`n` in `for (i = 0; i < n; ++i)`).
 struct ResultCount {
   std::optional<int64_t> Value;
-  const Expr *Bound = nullptr; ///< Symbolic: one per spawn-loop iteration.
+  const Expr *Bound = nullptr; ///< Symbolic: Factor per spawn-loop iteration.
+  unsigned Factor = 1;
   bool Unknown = false;
 };
 
@@ -71,17 +72,38 @@ bool countsBound(const Expr *E, const Expr *Bound, bool IsRange,
   return false;
 }
 
-/// `B` or `B + k` (k >= 0) where B counts \p Bound.
-bool atLeast(const Expr *Capacity, const Expr *Bound, bool IsRange,
-             ASTContext &Ctx) {
-  const Expr *E = Capacity->IgnoreParenImpCasts();
+/// k when \p E is `B` (k = 1), `B * k` or `k * B` where B counts \p Bound.
+std::optional<int64_t> multipleOfBound(const Expr *E, const Expr *Bound,
+                                       bool IsRange, ASTContext &Ctx) {
+  E = E->IgnoreParenImpCasts();
   if (countsBound(E, Bound, IsRange, Ctx))
+    return 1;
+  const auto *Product = dyn_cast<BinaryOperator>(E);
+  if (!Product || Product->getOpcode() != BO_Mul)
+    return std::nullopt;
+  for (auto [Side, Other] : {std::pair(Product->getLHS(), Product->getRHS()),
+                             std::pair(Product->getRHS(), Product->getLHS())})
+    if (countsBound(Side, Bound, IsRange, Ctx))
+      return evaluateInt(Other, Ctx);
+  return std::nullopt;
+}
+
+/// `B * m` or `B * m + k` (m >= \p Factor, k >= 0) where B counts \p Bound:
+/// room for \p Factor results per unit of the bound.
+bool atLeast(const Expr *Capacity, const Expr *Bound, bool IsRange,
+             unsigned Factor, ASTContext &Ctx) {
+  const Expr *E = Capacity->IgnoreParenImpCasts();
+  auto Covers = [&](const Expr *Side) {
+    std::optional<int64_t> Times = multipleOfBound(Side, Bound, IsRange, Ctx);
+    return Times && *Times >= static_cast<int64_t>(Factor);
+  };
+  if (Covers(E))
     return true;
   if (const auto *Sum = dyn_cast<BinaryOperator>(E);
       Sum && Sum->getOpcode() == BO_Add) {
     for (auto [Side, Other] : {std::pair(Sum->getLHS(), Sum->getRHS()),
                                std::pair(Sum->getRHS(), Sum->getLHS())})
-      if (countsBound(Side, Bound, IsRange, Ctx))
+      if (Covers(Side))
         if (std::optional<int64_t> K = evaluateInt(Other, Ctx); K && *K >= 0)
           return true;
   }
@@ -255,6 +277,8 @@ std::optional<std::string> Analysis::roomForAll(const ResultCount &Count,
     return std::nullopt;
   if (OverRange)
     Text += ".size()";
+  if (Count.Factor > 1)
+    Text += " * " + std::to_string(Count.Factor);
   return Text;
 }
 
@@ -396,9 +420,9 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     const Stmt *Loop = enclosingLoop(Worker.Spawn->Expr, SpawnerParents);
     if (std::optional<int64_t> Trips = constantTripCount(Loop, Ctx)) {
       Total += *Trips * *PerRun;
-    } else if (const Expr *Bound = spawnLoopBound(Loop);
-               Bound && *PerRun <= 1 && OneSpawn) {
+    } else if (const Expr *Bound = spawnLoopBound(Loop); Bound && OneSpawn) {
       Count.Bound = Bound;
+      Count.Factor = *PerRun;
     } else {
       Count.Unknown = true;
       break;
@@ -426,8 +450,10 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     return;
   if (Capacity.Value && Count.Value && *Count.Value <= *Capacity.Value)
     return;
+  if (Count.Bound && Count.Factor == 0)
+    return;
   if (Capacity.Expr && Count.Bound &&
-      atLeast(Capacity.Expr, Count.Bound, BoundIsRange, Ctx))
+      atLeast(Capacity.Expr, Count.Bound, BoundIsRange, Count.Factor, Ctx))
     return;
 
   std::string Name = Model.nameOf(Queue);

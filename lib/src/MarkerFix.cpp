@@ -3,7 +3,9 @@
 #include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
 #include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 
@@ -35,6 +37,49 @@ const Stmt *markerStatement(const CallExpr *Push, const CallExpr *FirstPush,
       !Loop->getSourceRange().fullyContains(FirstPush->getSourceRange()))
     return Loop;
   return Statement;
+}
+
+/// The variable whose address or value \p Push sends (`put(q, &block)`,
+/// `q.push(block)`), if a local.
+const VarDecl *sentVariable(const CallExpr *Push) {
+  for (const Expr *Arg : Push->arguments()) {
+    const Expr *E = Arg->IgnoreParenImpCasts();
+    if (const auto *Address = dyn_cast<UnaryOperator>(E);
+        Address && Address->getOpcode() == UO_AddrOf)
+      E = Address->getSubExpr()->IgnoreParenImpCasts();
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(E))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
+          Var && Var->isLocalVarDecl())
+        return Var; // The last local argument: the item, after the queue.
+  }
+  return nullptr;
+}
+
+/// Whether \p S assigns a field of \p Var (`block.count = 0;`).
+bool setsFieldOf(const Stmt *S, const VarDecl *Var) {
+  const auto *Assign = dyn_cast<BinaryOperator>(S);
+  if (!Assign || Assign->getOpcode() != BO_Assign)
+    return false;
+  const auto *Member =
+      dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParenImpCasts());
+  const auto *Base =
+      Member ? dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts())
+             : nullptr;
+  return Base && Base->getDecl() == Var;
+}
+
+/// The first statement of the marker code in \p Block: \p Marker, or the
+/// assignments right before it that make the item a marker.
+const Stmt *markerStart(const Stmt *Marker, const CallExpr *Push,
+                        const CompoundStmt *Block) {
+  const VarDecl *Item = sentVariable(Push);
+  auto It = llvm::find(Block->body(), Marker);
+  if (!Item || It == Block->body_end())
+    return Marker;
+  const Stmt *Start = Marker;
+  while (It != Block->body_begin() && setsFieldOf(*std::prev(It), Item))
+    Start = *--It;
+  return Start;
 }
 
 /// Whether leaving \p S by a jump would now leave only the lambda.
@@ -100,20 +145,23 @@ std::vector<FixItHint> planEndMarkerGuard(const FunctionDecl *Producer,
                                           const ParentMap &Parents,
                                           ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
-  const Stmt *Marker = markerStatement(MarkerPush, FirstPush, Parents);
-  const auto *Block = dyn_cast_or_null<CompoundStmt>(Parents.getParent(Marker));
+  const Stmt *Last = markerStatement(MarkerPush, FirstPush, Parents);
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(Parents.getParent(Last));
   const Stmt *Anchor =
       Block ? childHolding(Block, FirstPush, Parents) : nullptr;
-  if (!Anchor || Anchor == Marker || jumpsOut(Marker) ||
+  const Stmt *Marker = Block ? markerStart(Last, MarkerPush, Block) : Last;
+  if (!Anchor || Anchor == Marker || jumpsOut(Marker) || jumpsOut(Last) ||
       isInMacro(Marker->getSourceRange()) ||
       isInMacro(Anchor->getSourceRange()) ||
       !SM.isBeforeInTranslationUnit(Anchor->getBeginLoc(),
                                     Marker->getBeginLoc()) ||
+      isInMacro(Last->getSourceRange()) ||
       !localsDeclaredBefore(Marker, Anchor->getBeginLoc(), SM) ||
+      !localsDeclaredBefore(Last, Anchor->getBeginLoc(), SM) ||
       !nameFree(Producer, "sendEndMarkers", Ctx) ||
       !nameFree(Producer, "EndMarkersOnExit", Ctx))
     return {};
-  SourceLocation MarkerEnd = afterStatement(Marker, Ctx);
+  SourceLocation MarkerEnd = afterStatement(Last, Ctx);
   if (MarkerEnd.isInvalid() || MarkerEnd.isMacroID())
     return {};
   bool Invalid = false;
@@ -191,6 +239,51 @@ std::vector<FixItHint> planBodyEndMarkerGuard(const FunctionDecl *Body,
   if (!Guard)
     return {};
   return {*Guard};
+}
+
+std::vector<FixItHint> planOwnerEndMarkers(const CXXMethodDecl *Sender,
+                                           const CXXDestructorDecl *Destructor,
+                                           const Stmt *Join,
+                                           const ParentMap &Parents,
+                                           ASTContext &Ctx) {
+  const CXXRecordDecl *Class = Sender->getParent();
+  if (!Sender->getIdentifier() || Sender->getNumParams() != 0 ||
+      !Sender->getBody() || !Destructor->getBody() ||
+      Destructor->getParent() != Class)
+    return {};
+  constexpr StringRef Flag = "endMarkersSent_";
+  for (const Decl *D : Class->decls())
+    if (const auto *Named = dyn_cast<NamedDecl>(D);
+        Named && Named->getName() == Flag)
+      return {};
+  const FieldDecl *LastField = nullptr;
+  for (const FieldDecl *Field : Class->fields())
+    LastField = Field;
+  if (!LastField || isInMacro(LastField->getSourceRange()))
+    return {};
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation AfterField = Lexer::findLocationAfterToken(
+      LastField->getEndLoc(), tok::semi, SM, Ctx.getLangOpts(),
+      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  if (AfterField.isInvalid())
+    return {};
+  // Before the loop that joins, not in it.
+  const Stmt *Before = Join;
+  for (const Stmt *Loop = enclosingLoop(Join, Parents); Loop;
+       Loop = enclosingLoop(Loop, Parents))
+    Before = Loop;
+  std::vector<FixItHint> Edits;
+  std::string Send = "if (!" + Flag.str() + ") " + Sender->getName().str() +
+                     "(); // the end markers, when an exception skipped it";
+  std::optional<FixItHint> Mark =
+      firstInBlock(Sender->getBody(), (Flag + " = true;").str(), Ctx);
+  if (!Mark || !insertStatementBefore(Before, Parents, Send, Ctx, Edits))
+    return {};
+  Edits.push_back(*Mark);
+  Edits.push_back(FixItHint::CreateInsertion(
+      AfterField, "\n" + indentationOf(LastField->getBeginLoc(), SM) + "bool " +
+                      Flag.str() + " = false;"));
+  return Edits;
 }
 
 } // namespace fanout

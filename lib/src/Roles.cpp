@@ -1,6 +1,7 @@
 //===- Roles.cpp - The consumer and producer questions --------------------===//
 #include "fanout/Roles.h"
 #include "fanout/AstHelpers.h"
+#include "fanout/FanOut.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -206,6 +207,10 @@ static std::optional<bool> setsFlag(const Expr *Value, const FieldDecl *Flag,
                                     const FunctionDecl *F) {
   Value = ignoreWrappers(Value);
   auto IsTrue = [](const Expr *E) {
+    // A field left to its default member initialiser (`bool last = false;`).
+    if (const auto *Default =
+            dyn_cast_or_null<CXXDefaultInitExpr>(E ? ignoreWrappers(E) : E))
+      E = Default->getExpr();
     if (!E)
       return false;
     if (const auto *Bool = dyn_cast<CXXBoolLiteralExpr>(ignoreWrappers(E)))
@@ -1677,6 +1682,35 @@ ProducerRole RoleAnalysis::producer(const FunctionDecl *F,
 // Counting pushes
 //===----------------------------------------------------------------------===//
 
+/// An upper bound of the pushes of one run of \p F when its pushing
+/// statements (\p Weight: the most each pushes) repeat only in loops of a
+/// constant trip count (`for (int c = 0; c < kCommands; ++c) q.put(...)`):
+/// each weighed by the trips of the loops around it. Nullopt when a loop
+/// around one has no constant count, or the bound is large.
+static std::optional<unsigned>
+countedLoopPushes(const DenseMap<const Stmt *, std::optional<unsigned>> &Weight,
+                  const ParentMap &Parents, ASTContext &Ctx) {
+  uint64_t Total = 0;
+  for (const auto &[Push, Most] : Weight) {
+    if (!Most)
+      return std::nullopt;
+    uint64_t Times = *Most;
+    for (const Stmt *Loop = enclosingLoop(Push, Parents); Loop;
+         Loop = enclosingLoop(Loop, Parents)) {
+      std::optional<int64_t> Trips = constantTripCount(Loop, Ctx);
+      if (!Trips || *Trips > (1 << 20))
+        return std::nullopt;
+      Times *= *Trips;
+      if (Times > (1u << 20))
+        return std::nullopt;
+    }
+    Total += Times;
+  }
+  if (Total > (1u << 20))
+    return std::nullopt;
+  return static_cast<unsigned>(Total);
+}
+
 std::optional<unsigned> RoleAnalysis::maxPushes(const FunctionDecl *F,
                                                 const AccessPath &Queue) {
   Key K{F, Queue};
@@ -1785,6 +1819,8 @@ std::optional<unsigned> RoleAnalysis::maxPushes(const FunctionDecl *F,
         }
     }
     Result = Max;
+  } else {
+    Result = countedLoopPushes(Weight, S.parents(F), S.context());
   }
   PushCounts[K] = Result;
   return Result;

@@ -183,6 +183,10 @@ private:
                                  ArrayRef<RoleExit> Exits, const QueueApi &Api,
                                  ArrayRef<Consumer> Consumers, bool &Guard);
   bool closesBeforePopping(ArrayRef<QueueUse> Uses, unsigned Who) const;
+  std::vector<FixItHint> planDestructorMarkers(const Actor &Producer,
+                                               const AccessPath &Queue,
+                                               const MarkerSpec *Markers,
+                                               ArrayRef<Consumer> Consumers);
 
   const FanOut &Model;
   RoleAnalysis &Roles;
@@ -214,6 +218,73 @@ bool Analysis::closesBeforePopping(ArrayRef<QueueUse> Uses,
   return FirstClose && FirstPop &&
          SM.isBeforeInTranslationUnit(FirstClose->getBeginLoc(),
                                       FirstPop->getBeginLoc());
+}
+
+/// A member the class's user calls sends the end markers and the
+/// destructor joins the consumers: the destructor sends them itself when an
+/// exception skipped that call (MarkerFix.h, planOwnerEndMarkers).
+std::vector<FixItHint>
+Analysis::planDestructorMarkers(const Actor &Producer, const AccessPath &Queue,
+                                const MarkerSpec *Markers,
+                                ArrayRef<Consumer> Consumers) {
+  const CXXRecordDecl *Class = classOf(Producer.Function);
+  const CXXDestructorDecl *Destructor =
+      Class && Class->hasDefinition() ? Class->getDestructor() : nullptr;
+  if (!Destructor || !Destructor->hasBody() ||
+      Queue.base() != AccessPath::BaseKind::This)
+    return {};
+  // The one member that sends the markers, on every path, and pushes
+  // nothing else.
+  const CXXMethodDecl *Sender = nullptr;
+  for (const CXXMethodDecl *Method : Class->methods()) {
+    if (!Method->hasBody() ||
+        isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+      continue;
+    std::vector<const ReachedOp *> Ops = S.opsOn(Method, Queue);
+    bool OnlyMarkers = !Ops.empty() && all_of(Ops, [&](const ReachedOp *Op) {
+      return (Op->Op.Role == QueueRole::BlockingPush ||
+              Op->Op.Role == QueueRole::NonBlockingPush) &&
+             Roles.isMarkerPush(*Op, Markers);
+    });
+    if (!OnlyMarkers ||
+        !Roles.closesOnAllPaths(Method, Queue, QueueSide::Consumers, Markers))
+      continue;
+    if (Sender)
+      return {};
+    Sender = Method;
+  }
+  if (!Sender)
+    return {};
+  // The destructor's first join of a consumer thread (`t.join()` over the
+  // member that holds them), and no call of the sender.
+  const SourceManager &SM = Ctx.getSourceManager();
+  SmallPtrSet<const FieldDecl *, 2> Handles;
+  for (const Consumer &C : Consumers) {
+    const SpawnSite *Spawn = C.Who->Spawn;
+    if (!Spawn || Spawn->Handle.base() != AccessPath::BaseKind::This ||
+        Spawn->Handle.fields().empty() || !Spawn->Handle.fields().front())
+      return {};
+    Handles.insert(Spawn->Handle.fields().front());
+  }
+  const Stmt *Join = nullptr;
+  bool CallsSender = false;
+  forEachDescendant(Destructor->getBody(), [&](const Stmt *Node) {
+    const auto *Call = dyn_cast<CallExpr>(Node);
+    if (!Call)
+      return;
+    CallsSender |= Call->getDirectCallee() == Sender;
+    const auto *Member = dyn_cast<CXXMemberCallExpr>(Call);
+    if (!Member || calleeName(Member) != "join" || Join)
+      return;
+    AccessPath Joined = pathOf(Member->getImplicitObjectArgument(), Destructor);
+    if (Joined.base() == AccessPath::BaseKind::This &&
+        !Joined.fields().empty() && Handles.contains(Joined.fields().front()))
+      Join = Call;
+  });
+  if (!Join || CallsSender)
+    return {};
+  return planOwnerEndMarkers(Sender, Destructor, Join, S.parents(Destructor),
+                             Ctx);
 }
 
 /// A direct operation of \p F on \p Queue: how \p F names the queue.
@@ -603,8 +674,16 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
              Ctx.getSourceManager().isBeforeInTranslationUnit(
                  Other.Op->Op.Call->getBeginLoc(), FirstPush->getBeginLoc())))
           FirstPush = Other.Op->Op.Call;
+      // Ways out of the producer after its call into the holder come after
+      // the guard has sent the markers.
+      const SourceManager &SM = Ctx.getSourceManager();
+      auto AfterHolder = [&](const RoleExit *Exit) {
+        return Use.Op->Via.size() == 1 && Exit->In == Producer.Function &&
+               SM.isBeforeInTranslationUnit(Use.Op->Via.front()->getEndLoc(),
+                                            Exit->At->getBeginLoc());
+      };
       if (FirstPush && all_of(Leaves, [&](const RoleExit *Exit) {
-            return Exit->In == Holder;
+            return Exit->In == Holder || AfterHolder(Exit);
           })) {
         F.Fixes = planEndMarkerGuard(Holder, Use.Op->Op.Call, FirstPush,
                                      S.parents(Holder), Ctx);
@@ -634,6 +713,11 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
       }
       break;
     }
+  bool DestructorMarkers = false;
+  if (F.Fixes.empty() && OnMarkers && Producer.Role == Actor::Kind::Member) {
+    F.Fixes = planDestructorMarkers(Producer, Queue, Markers, Consumers);
+    DestructorMarkers = !F.Fixes.empty();
+  }
   StringRef Close = Api->reliableCloseFor(QueueSide::Consumers);
   const CallExpr *PushCall = ProducerUse->Op->Via.empty()
                                  ? ProducerUse->Op->Op.Call
@@ -652,6 +736,12 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     Fix.Loc = F.Fixes.front().RemoveRange.getBegin();
     Fix.FixTitle = "send the end markers of '" + Name +
                    "' on every way out of the producer with a guard";
+  } else if (DestructorMarkers) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.Loc = F.Fixes.front().RemoveRange.getBegin();
+    Fix.FixTitle = "send the end markers of '" + Name +
+                   "' from the destructor before it joins the consumers, "
+                   "when an exception skipped them";
   } else if (!F.Fixes.empty()) {
     Fix.Kind = NoteKind::Fix;
     Fix.FixTitle =

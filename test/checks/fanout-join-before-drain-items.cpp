@@ -132,3 +132,58 @@ void moreWorkLater(const std::vector<std::string> &urls,
   while (results.pop(r))
     ;
 }
+
+// Each worker pushes a counted number of results (one per command, in a
+// loop of a constant count): four workers of ten results fit in forty.
+static const int kCommands = 10;
+
+void countedPerWorker() {
+  BoundedQueue<int> outputs(40);
+  std::vector<std::thread> devices;
+  for (int d = 0; d < 4; ++d)
+    devices.emplace_back([&, d] {
+      for (int c = 0; c < kCommands; ++c)
+        outputs.push(d * 100 + c);
+    });
+  for (auto &t : devices)
+    t.join();
+  outputs.close();
+  int o;
+  while (outputs.pop(o))
+    ;
+}
+
+// The same over a list of hosts, with room for twenty: the fix gives the
+// queue room for every result.
+void countedPerHost(const std::vector<std::string> &hosts) {
+  BoundedQueue<std::string> outputs(20);
+  // CHECK-FIXES: {{^}}  BoundedQueue<std::string> outputs(hosts.size() * 10);{{$}}
+  std::vector<std::thread> procs;
+  for (const std::string &host : hosts)
+    procs.emplace_back([&] {
+      for (int c = 0; c < kCommands; ++c)
+        outputs.push(host + ": ok");
+    });
+  for (auto &t : procs)
+    t.join();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: this wait can block forever: workers push into bounded queue 'outputs' (BoundedQueue<std::string>, capacity 20), which is drained only after it; once the queue is full they block in 'push' [fanout-join-before-drain]
+  std::string o;
+  for (std::size_t i = 0; i < hosts.size() * kCommands; ++i)
+    outputs.pop(o);
+}
+
+// Negative: room for ten results a host, written as a product.
+void roomForTenAHost(const std::vector<std::string> &hosts) {
+  BoundedQueue<std::string> outputs(kCommands * hosts.size());
+  std::vector<std::thread> procs;
+  for (const std::string &host : hosts)
+    procs.emplace_back([&] {
+      for (int c = 0; c < kCommands; ++c)
+        outputs.push(host + ": ok");
+    });
+  for (auto &t : procs)
+    t.join();
+  std::string o;
+  for (std::size_t i = 0; i < hosts.size() * kCommands; ++i)
+    outputs.pop(o);
+}

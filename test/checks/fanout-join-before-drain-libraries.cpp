@@ -128,4 +128,6 @@ void posixWorker() {
 // CHECK-NOTES: :[[@LINE-15]]:10: note: workers block here once 'results' is full
 // CHECK-NOTES: :[[@LINE-9]]:3: note: worker thread spawned here
 // CHECK-NOTES: :[[@LINE-7]]:18: note: 'results' is drained only here, after the wait
-// CHECK-NOTES: :[[@LINE-10]]:3: note: drain the queue while waiting (pop in this thread while another joins the workers and then closes the queue), or before waiting
+// One thread pushing 1000 results in a counted loop: room for all of them.
+// CHECK-NOTES: :[[@LINE-14]]:63: note: fix: give 'results' room for all 1000 results
+// CHECK-FIXES: {{^}}  moodycamel::BlockingReaderWriterCircularBuffer<int> results(1000);{{$}}

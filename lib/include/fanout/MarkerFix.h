@@ -49,6 +49,22 @@ std::vector<clang::FixItHint> planBodyEndMarkerGuard(
     const clang::FunctionDecl *Body, const clang::CallExpr *MarkerPush,
     const clang::ParentMap &HolderParents, clang::ASTContext &Ctx);
 
+/// For a class whose user-called member \p Sender sends the end markers
+/// (`finish()`) and whose destructor \p Destructor joins the consumers at
+/// \p Join: when an exception skips the call of \p Sender, the destructor
+/// sends them before it joins, once:
+///
+///   ~Loader() { if (!endMarkersSent_) finish(); for (auto &t : writers_) ... }
+///   void finish() { endMarkersSent_ = true; ... }
+///   bool endMarkersSent_ = false;   // after the class's last field
+///
+/// Empty where that cannot be written certainly right (macros, a name in
+/// use, no field to put the flag after).
+std::vector<clang::FixItHint>
+planOwnerEndMarkers(const clang::CXXMethodDecl *Sender,
+                    const clang::CXXDestructorDecl *Destructor,
+                    const clang::Stmt *Join, const clang::ParentMap &Parents,
+                    clang::ASTContext &Ctx);
 } // namespace fanout
 
 #endif
