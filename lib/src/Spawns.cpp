@@ -729,6 +729,15 @@ SpawnModel::threadClassInfo(const CXXRecordDecl *Record) {
   return nullptr;
 }
 
+/// Whether a field of type \p T refers to another object: a reference, a
+/// pointer or a smart pointer.
+static bool refersElsewhere(QualType T) {
+  if (T->isReferenceType() || T->isPointerType())
+    return true;
+  const CXXRecordDecl *Record = T->getAsCXXRecordDecl();
+  return Record && pointeeRecord(T) && pointeeRecord(T) != Record;
+}
+
 /// The parameter \p Value names, when it names one of \p Method's.
 static std::optional<unsigned> parameterNamed(const Expr *Value,
                                               const FunctionDecl *Method) {
@@ -744,8 +753,10 @@ static std::optional<unsigned> parameterNamed(const Expr *Value,
 
 const StarterInfo *SpawnModel::starterInfo(const FunctionDecl *Function) {
   const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Function);
-  if (!Method || !Method->isInstance() ||
-      isa<CXXConstructorDecl, CXXDestructorDecl>(Method))
+  if (!Method || !Method->isInstance() || isa<CXXDestructorDecl>(Method))
+    return nullptr;
+  const auto *Ctor = dyn_cast<CXXConstructorDecl>(Method);
+  if (Ctor && (Ctor->isCopyOrMoveConstructor() || Ctor->getNumParams() == 0))
     return nullptr;
   const auto *Def = dyn_cast_or_null<CXXMethodDecl>(Method->getDefinition());
   if (!Def || !Def->hasBody() || Def->isDependentContext())
@@ -777,6 +788,15 @@ const StarterInfo *SpawnModel::starterInfo(const FunctionDecl *Function) {
   }
   if (Info->Spawns.empty())
     return nullptr;
+  // `Client(Queue &q) : queue_(q)`: likewise, in the member initialisers,
+  // for fields that refer to the caller's object (a copy is the object's).
+  if (const auto *DefCtor = dyn_cast<CXXConstructorDecl>(Def))
+    for (const CXXCtorInitializer *Init : DefCtor->inits())
+      if (const FieldDecl *Field = Init->getMember();
+          Field && Init->isWritten() && refersElsewhere(Field->getType()))
+        if (std::optional<unsigned> Param =
+                parameterNamed(Init->getInit(), Def))
+          Info->FieldParams.push_back({Field, *Param});
   // `queue_ = std::move(queue)`: the object refers to what the caller gave.
   forEachDescendant(Def->getBody(), [&](const Stmt *S) {
     const Expr *Target = nullptr, *Value = nullptr;
@@ -797,6 +817,13 @@ const StarterInfo *SpawnModel::starterInfo(const FunctionDecl *Function) {
         Field.fields().size() == 1 && Field.fields().front())
       Info->FieldParams.push_back({Field.fields().front(), *Param});
   });
+  // A constructor starts threads for its caller's fan-out only when it
+  // keeps a reference to something of the caller's (`Client c(queue)`); one
+  // that makes its own queue is a fan-out of its own class.
+  if (Ctor && none_of(Info->FieldParams, [](const auto &Given) {
+        return refersElsewhere(Given.first->getType());
+      }))
+    return nullptr;
   for (const Decl *D : Class->decls()) {
     const CXXMethodDecl *Member = asMethod(D);
     if (!Member || Member == Method || Member == Def ||
@@ -879,7 +906,7 @@ bool SpawnModel::isSpawn(const Expr *E) {
         Construct->getConstructor()->isCopyOrMoveConstructor())
       return false;
     const CXXRecordDecl *Record = Construct->getConstructor()->getParent();
-    if (isThreadType(Record))
+    if (isThreadType(Record) || starterInfo(Construct->getConstructor()))
       return true;
     // A thread class given its callable: the construction is where we can
     // see what it runs (its start() may be called through anything).
@@ -951,6 +978,18 @@ struct Collector {
       SmallVector<const Expr *, 4> Args(Construct->arg_begin(),
                                         Construct->arg_end());
       Site.Handle = owningPath(E, Parents, F);
+      if (const StarterInfo *Starter =
+              Model.starterInfo(Construct->getConstructor())) {
+        // `Client c(queue);`: the constructor starts the object's threads.
+        CallBindings Outer;
+        Outer.Caller = F;
+        Outer.This = Site.Handle;
+        for (const Expr *Arg : Args)
+          Outer.Params.push_back(isa<CXXDefaultArgExpr>(Arg) ? AccessPath()
+                                                             : pathOf(Arg, F));
+        addStarted(*Starter, E, Outer, Site.Handle);
+        return;
+      }
       if (const ThreadTypeRow *Row = threadTypeRow(Record)) {
         Site.Kind = Row->Kind;
         Site.DestructorWaits = Row->DestructorJoins;
@@ -1062,7 +1101,8 @@ struct Collector {
     }
     if (const StarterInfo *Starter = Model.starterInfo(Method);
         Starter && isa<CXXMemberCallExpr>(Call)) {
-      addStarted(*Starter, Call, Object);
+      addStarted(*Starter, Call, bindingsAt(Call, Starter->Method, F),
+                 Object ? pathOf(Object, F) : AccessPath::thisObject());
       return;
     }
     if (const ThreadClassInfo *Info = Model.threadClassInfo(Class)) {
@@ -1094,17 +1134,17 @@ struct Collector {
     }
   }
 
-  /// The threads a call of a starter starts, on the object it is called on.
-  void addStarted(const StarterInfo &Starter, const CallExpr *Call,
-                  const Expr *Object) {
-    CallBindings Outer = bindingsAt(Call, Starter.Method, F);
+  /// The threads a call of a starter (\p Outer: its bindings at \p Call)
+  /// starts, on the object \p Object.
+  void addStarted(const StarterInfo &Starter, const Expr *Call,
+                  CallBindings Outer, const AccessPath &Object) {
     for (const auto &[Field, Param] : Starter.FieldParams)
       if (Param < Outer.Params.size())
         Outer.ThisFieldPaths.push_back({Field, Outer.Params[Param]});
     for (const SpawnSite &Inner : Starter.Spawns) {
       SpawnSite Site = Inner;
       Site.Expr = Call;
-      Site.Handle = Object ? pathOf(Object, F) : AccessPath::thisObject();
+      Site.Handle = Object;
       Site.Bindings = throughCall(Inner.Bindings, Outer, Starter.Method);
       Site.DestructorWaits = Starter.DestructorWaits;
       finish(std::move(Site));

@@ -84,4 +84,68 @@ TEST(StartersTest, TheCallerSeesTheThreadOnItsOwnQueue) {
   EXPECT_EQ(Model.queues().begin()->second.size(), 2u);
 }
 
+// Constructors: one that keeps a reference to the caller's queue starts its
+// thread in the caller; one given only a copied value is its class's own.
+const char *Constructors = R"cpp(
+class Reader {
+public:
+  explicit Reader(BoundedQueue<int> &in) : in_(in), worker_([this] {
+    int v; while (in_.pop(v)) if (!process(v)) return; }) {}
+  ~Reader() { worker_.join(); }
+private:
+  BoundedQueue<int> &in_;
+  std::thread worker_;
+};
+class Counter {
+public:
+  explicit Counter(int limit) : limit_(limit), worker_([this] {
+    for (int i = 0; i < limit_; ++i) jobs_.push(i); }) {}
+  ~Counter() { worker_.join(); }
+private:
+  int limit_;
+  BoundedQueue<int> jobs_{4};
+  std::thread worker_;
+};
+void spawner(int n) {
+  BoundedQueue<int> q(2);
+  Reader r(q);
+  for (int i = 0; i < n; ++i) q.push(i);
+  q.close();
+}
+void counts() { Counter c(3); }
+)cpp";
+
+const clang::CXXConstructorDecl *constructorOf(clang::ASTContext &Ctx,
+                                               llvm::StringRef Class) {
+  const clang::FunctionDecl *Any = findFunction(Ctx, Class);
+  return llvm::dyn_cast_or_null<clang::CXXConstructorDecl>(Any);
+}
+
+TEST(StartersTest, AConstructorKeepingTheCallersQueueIsAStarter) {
+  std::unique_ptr<clang::ASTUnit> AST = parse(Constructors);
+  ASSERT_TRUE(AST);
+  clang::ASTContext &Ctx = AST->getASTContext();
+  AnalysisOptions Options;
+  QueueModel Queues(Options);
+  SpawnModel Spawns(Options);
+  const clang::CXXConstructorDecl *ReaderCtor = constructorOf(Ctx, "Reader");
+  ASSERT_TRUE(ReaderCtor);
+  const StarterInfo *Info = Spawns.starterInfo(ReaderCtor);
+  ASSERT_TRUE(Info);
+  ASSERT_EQ(Info->FieldParams.size(), 1u);
+  EXPECT_EQ(Info->FieldParams[0].first->getName(), "in_");
+  const clang::CXXConstructorDecl *CounterCtor = constructorOf(Ctx, "Counter");
+  ASSERT_TRUE(CounterCtor);
+  EXPECT_FALSE(Spawns.starterInfo(CounterCtor));
+  // `Reader r(q);` is a spawn in the caller, on the caller's `q`.
+  Summaries S(Ctx, Queues, Spawns);
+  FanOut Model(findFunction(Ctx, "spawner"), S);
+  ASSERT_EQ(Model.threads().Spawns.size(), 1u);
+  EXPECT_TRUE(Model.threads().Spawns[0].DestructorWaits);
+  ASSERT_EQ(Model.queues().size(), 1u);
+  EXPECT_EQ(Model.nameOf(Model.queues().begin()->first), "q");
+  FanOut Own(findFunction(Ctx, "counts"), S);
+  EXPECT_TRUE(Own.threads().Spawns.empty());
+}
+
 } // namespace
