@@ -17,6 +17,9 @@ fan-outs the checks analyse fully, and grows one dimension at a time:
            calls drain_1(q) -> drain_2(q) -> ... -> drain_N(q), which holds
            the pop loop; (2) a consumer with its pop loop in the body whose
            per-item work goes through step_1(v) -> ... -> step_N(v).
+  functions  N fan-outs in one TU, each in a function of its own whose
+           producer and consumers are helpers (produce_k, consume_k): N
+           spawning functions and 2N reached helpers to summarise.
 
 For every point it runs the same clang-tidy twice under callgrind, both
 times loading the plugin: the baseline with one cheap stock check
@@ -214,6 +217,37 @@ void %s(const std::vector<int> &items, int workers) {
     return "\n".join(out) + "\n"
 
 
+def gen_functions(n):
+    """n fan-outs, each in its own function, with its roles in helpers."""
+    out = [PRELUDE]
+    for k in range(n):
+        out.append("""
+static void produce_%(k)d(BoundedQueue<int> &q, const std::vector<int> &items) {
+  for (int x : items)
+    q.push(transform(x + %(k)d));
+  q.close();
+}
+
+static void consume_%(k)d(BoundedQueue<int> &q) {
+  int v;
+  while (q.pop(v))
+    if (!handle(v - %(k)d))
+      return;
+}
+
+void fan_out_%(k)d(const std::vector<int> &items, int workers) {
+  BoundedQueue<int> jobs(2 * workers);
+  std::thread producer([&] { produce_%(k)d(jobs, items); });
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w)
+    pool.emplace_back([&] { consume_%(k)d(jobs); });
+  for (auto &t : pool)
+    t.join();
+  producer.join();
+}""" % {"k": k})
+    return "\n".join(out) + "\n"
+
+
 SERIES = {
     "size": (gen_size, [10, 50, 100, 250, 500, 1000, 2000],
              "extra statements in the consumer and producer"),
@@ -221,6 +255,8 @@ SERIES = {
                 "queues in one function (threads = queues + 1)"),
     "depth": (gen_depth, [1, 2, 3, 4, 6, 8, 12, 16],
               "helper call depth"),
+    "functions": (gen_functions, [1, 2, 4, 8, 16, 32, 64],
+                  "fan-out functions in the TU (each with two helpers)"),
 }
 
 
@@ -404,7 +440,7 @@ def main():
                         default="/usr/lib/llvm-19/bin/clang-tidy")
     parser.add_argument("--work", default="/tmp/growth",
                         help="directory for the TUs and callgrind profiles")
-    parser.add_argument("--series", default="size,threads,depth")
+    parser.add_argument("--series", default="size,threads,depth,functions")
     parser.add_argument("--points", help="comma-separated sizes, overriding "
                         "each series' default points")
     parser.add_argument("-j", dest="jobs", type=int, default=1,
