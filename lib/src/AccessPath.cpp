@@ -339,23 +339,6 @@ AccessPath substitute(const AccessPath &Inner, const CallBindings &Bindings,
   return {};
 }
 
-/// Whether \p E is \p Holder itself, or, when \p OfElement, one of its
-/// elements (`info[i]`, a vector's `info[i]`).
-static bool namesHolder(const Expr *E, const VarDecl *Holder, bool OfElement) {
-  E = E->IgnoreParenImpCasts();
-  auto IsHolder = [&](const Expr *Base) {
-    const auto *Ref = dyn_cast<DeclRefExpr>(Base->IgnoreParenImpCasts());
-    return Ref && Ref->getDecl() == Holder;
-  };
-  if (!OfElement)
-    return IsHolder(E);
-  if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
-    return IsHolder(Subscript->getBase());
-  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
-    return Op->getOperator() == OO_Subscript && IsHolder(Op->getArg(0));
-  return false;
-}
-
 /// The path every assignment to \p Field of \p Holder (of each of its
 /// elements, when \p OfElement) in the function declaring it gives the
 /// field: `w.queue = &q;`, `info[i].queue = &q;` in the loop that fills the
@@ -369,15 +352,11 @@ static AccessPath assignedMember(const VarDecl *Holder, const FieldDecl *Field,
   AccessPath Given;
   bool Agree = true;
   forEachDescendant(Declaring->getBody(), [&](const Stmt *S) {
-    const auto *Assign = dyn_cast<BinaryOperator>(S);
-    if (!Agree || !Assign || Assign->getOpcode() != BO_Assign)
+    const Expr *Value =
+        Agree ? assignedToField(S, Holder, Field, OfElement) : nullptr;
+    if (!Value)
       return;
-    const auto *Member =
-        dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParenImpCasts());
-    if (!Member || Member->getMemberDecl() != Field ||
-        !namesHolder(Member->getBase(), Holder, OfElement))
-      return;
-    AccessPath Target = pathOf(Assign->getRHS(), Frame);
+    AccessPath Target = pathOf(Value, Frame);
     if (!Target.valid() || (Given.valid() && Given != Target))
       Agree = false;
     Given = Target;

@@ -333,6 +333,43 @@ const Expr *writtenBy(const Stmt *S) {
   return nullptr;
 }
 
+const Expr *assignmentTarget(const Stmt *S, const Expr *&Value) {
+  if (const auto *Assign = dyn_cast_or_null<BinaryOperator>(S);
+      Assign && Assign->getOpcode() == BO_Assign) {
+    Value = Assign->getRHS();
+    return Assign->getLHS();
+  }
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(S);
+      Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+    Value = Op->getArg(1);
+    return Op->getArg(0);
+  }
+  return nullptr;
+}
+
+const Expr *assignedToField(const Stmt *S, const VarDecl *Var,
+                            const FieldDecl *Field, bool OfElement) {
+  const Expr *Value = nullptr;
+  const Expr *Target = assignmentTarget(S, Value);
+  const auto *Member =
+      dyn_cast_or_null<MemberExpr>(Target ? ignoreWrappers(Target) : nullptr);
+  if (!Member || (Field && Member->getMemberDecl()->getCanonicalDecl() !=
+                               Field->getCanonicalDecl()))
+    return nullptr;
+  const Expr *Base = ignoreWrappers(Member->getBase());
+  if (OfElement) {
+    if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(Base))
+      Base = ignoreWrappers(Subscript->getBase());
+    else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Base);
+             Op && Op->getOperator() == OO_Subscript)
+      Base = ignoreWrappers(Op->getArg(0));
+    else
+      return nullptr;
+  }
+  const auto *Ref = dyn_cast<DeclRefExpr>(Base);
+  return Ref && Ref->getDecl() == Var ? Value : nullptr;
+}
+
 std::string sourceText(const Expr *E, const ASTContext &Ctx) {
   if (!E || isInMacro(E->getSourceRange()))
     return {};

@@ -193,16 +193,16 @@ const Stmt *Analysis::itemsBound(ArrayRef<const QueueUse *> WorkerPushes,
   ArrayRef<Actor> Actors = Model.actors();
   const ParentMap &SpawnerParents = Model.summaries().parents(Model.spawner());
   SourceLocation FirstSpawn = Model.firstSpawnLoc();
+  auto IsPush = [](const ReachedOp &Op) {
+    return Op.Op.Role == QueueRole::BlockingPush ||
+           Op.Op.Role == QueueRole::NonBlockingPush;
+  };
   const Stmt *Filler = nullptr;
   for (const auto &[Source, SourceUses] : Model.queues()) {
     if (Source == Queue)
       continue;
     // Filled by the spawner, before any worker runs, in one loop, one item
     // an iteration; no worker adds to it.
-    auto IsPush = [](const ReachedOp &Op) {
-      return Op.Op.Role == QueueRole::BlockingPush ||
-             Op.Op.Role == QueueRole::NonBlockingPush;
-    };
     if (any_of(SourceUses, [&](const QueueUse &Use) {
           return Actors[Use.Actor].Role != Actor::Kind::Caller &&
                  IsPush(*Use.Op);

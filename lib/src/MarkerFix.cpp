@@ -55,19 +55,6 @@ const VarDecl *sentVariable(const CallExpr *Push) {
   return nullptr;
 }
 
-/// Whether \p S assigns a field of \p Var (`block.count = 0;`).
-bool setsFieldOf(const Stmt *S, const VarDecl *Var) {
-  const auto *Assign = dyn_cast<BinaryOperator>(S);
-  if (!Assign || Assign->getOpcode() != BO_Assign)
-    return false;
-  const auto *Member =
-      dyn_cast<MemberExpr>(Assign->getLHS()->IgnoreParenImpCasts());
-  const auto *Base =
-      Member ? dyn_cast<DeclRefExpr>(Member->getBase()->IgnoreParenImpCasts())
-             : nullptr;
-  return Base && Base->getDecl() == Var;
-}
-
 /// The first statement of the marker code in \p Block: \p Marker, or the
 /// assignments right before it that make the item a marker.
 const Stmt *markerStart(const Stmt *Marker, const CallExpr *Push,
@@ -77,7 +64,8 @@ const Stmt *markerStart(const Stmt *Marker, const CallExpr *Push,
   if (!Item || It == Block->body_end())
     return Marker;
   const Stmt *Start = Marker;
-  while (It != Block->body_begin() && setsFieldOf(*std::prev(It), Item))
+  while (It != Block->body_begin() &&
+         assignedToField(*std::prev(It), Item, nullptr))
     Start = *--It;
   return Start;
 }

@@ -235,24 +235,8 @@ static std::optional<bool> setsFlag(const Expr *Value, const FieldDecl *Flag,
         return true;
   bool Set = false;
   forEachDescendant(F->getBody(), [&](const Stmt *S) {
-    const Expr *Target = nullptr, *Assigned = nullptr;
-    if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-        Assign && Assign->getOpcode() == BO_Assign) {
-      Target = Assign->getLHS();
-      Assigned = Assign->getRHS();
-    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-               Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
-      Target = Op->getArg(0);
-      Assigned = Op->getArg(1);
-    }
-    const auto *Member =
-        dyn_cast_or_null<MemberExpr>(Target ? ignoreWrappers(Target) : nullptr);
-    if (!Member ||
-        Member->getMemberDecl()->getCanonicalDecl() != Flag->getCanonicalDecl())
-      return;
-    if (const auto *Base =
-            dyn_cast<DeclRefExpr>(ignoreWrappers(Member->getBase()));
-        Base && Base->getDecl() == Var && IsTrue(Assigned))
+    if (const Expr *Assigned = assignedToField(S, Var, Flag);
+        Assigned && IsTrue(Assigned))
       Set = true;
   });
   return Set;
@@ -283,36 +267,31 @@ static const Expr *fieldValueAt(const Expr *Item, const FieldDecl *Field,
   if (const Expr *Init = Var->getInit();
       Init && isa<InitListExpr>(ignoreWrappers(Init)))
     Last = fieldValueAt(Init, Field, At, F); // `Block stop = {0, -1};`
+  // The last assignment before At, unless a call given the item's address
+  // after it (`read(&block)`) may have written it again.
+  auto Before = [&](const Stmt *S) {
+    return SM.isBeforeInTranslationUnit(S->getBeginLoc(), At->getBeginLoc());
+  };
+  SourceLocation AddressTaken;
   forEachDescendant(F->getBody(), [&](const Stmt *S) {
-    const auto *Assign = dyn_cast<BinaryOperator>(S);
-    if (!Assign || Assign->getOpcode() != BO_Assign ||
-        !SM.isBeforeInTranslationUnit(Assign->getBeginLoc(), At->getBeginLoc()))
+    if (!Before(S))
       return;
-    const auto *Member = dyn_cast<MemberExpr>(ignoreWrappers(Assign->getLHS()));
-    const auto *Base =
-        Member ? dyn_cast<DeclRefExpr>(ignoreWrappers(Member->getBase()))
-               : nullptr;
-    if (Base && Base->getDecl() == Var &&
-        Member->getMemberDecl()->getCanonicalDecl() ==
-            Field->getCanonicalDecl())
-      Last = Assign->getRHS();
-  });
-  // A call given the item's address after that (`read(&block)`) may have
-  // written it again.
-  bool Rewritten = false;
-  forEachDescendant(F->getBody(), [&](const Stmt *S) {
+    if (const Expr *Value = assignedToField(S, Var, Field))
+      Last = Value;
     const auto *Address = dyn_cast<UnaryOperator>(S);
     const auto *Ref =
         Address && Address->getOpcode() == UO_AddrOf
             ? dyn_cast<DeclRefExpr>(ignoreWrappers(Address->getSubExpr()))
             : nullptr;
-    if (Ref && Ref->getDecl() == Var && Last &&
-        SM.isBeforeInTranslationUnit(Last->getBeginLoc(),
-                                     Address->getBeginLoc()) &&
-        SM.isBeforeInTranslationUnit(Address->getBeginLoc(), At->getBeginLoc()))
-      Rewritten = true;
+    if (Ref && Ref->getDecl() == Var &&
+        (AddressTaken.isInvalid() ||
+         SM.isBeforeInTranslationUnit(AddressTaken, Address->getBeginLoc())))
+      AddressTaken = Address->getBeginLoc();
   });
-  return Rewritten ? nullptr : Last;
+  if (Last && AddressTaken.isValid() &&
+      SM.isBeforeInTranslationUnit(Last->getBeginLoc(), AddressTaken))
+    return nullptr;
+  return Last;
 }
 
 bool RoleAnalysis::isMarkerPush(const ReachedOp &Op,
@@ -544,15 +523,9 @@ static bool afterRaisedFlag(const CallExpr *Call, const ParentMap &Parents) {
       const Expr *E = dyn_cast<Expr>(Before);
       E = E ? ignoreWrappers(E) : nullptr;
       const Expr *Value = nullptr;
-      if (const auto *Assign = dyn_cast_or_null<BinaryOperator>(E);
-          Assign && Assign->getOpcode() == BO_Assign)
-        Value = Assign->getRHS();
-      else if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(E);
-               Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-        Value = Op->getArg(1);
-      else if (const auto *Store = dyn_cast_or_null<CXXMemberCallExpr>(E);
-               Store && calleeName(Store) == "store" &&
-               Store->getNumArgs() >= 1)
+      const auto *Store = dyn_cast_or_null<CXXMemberCallExpr>(E);
+      if (!assignmentTarget(E, Value) && Store &&
+          calleeName(Store) == "store" && Store->getNumArgs() >= 1)
         Value = Store->getArg(0);
       if (const auto *True = dyn_cast_or_null<CXXBoolLiteralExpr>(
               Value ? ignoreWrappers(Value) : nullptr);

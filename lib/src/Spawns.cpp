@@ -799,16 +799,8 @@ const StarterInfo *SpawnModel::starterInfo(const FunctionDecl *Function) {
           Info->FieldParams.push_back({Field, *Param});
   // `queue_ = std::move(queue)`: the object refers to what the caller gave.
   forEachDescendant(Def->getBody(), [&](const Stmt *S) {
-    const Expr *Target = nullptr, *Value = nullptr;
-    if (const auto *Assign = dyn_cast<BinaryOperator>(S);
-        Assign && Assign->getOpcode() == BO_Assign) {
-      Target = Assign->getLHS();
-      Value = Assign->getRHS();
-    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
-               Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
-      Target = Op->getArg(0);
-      Value = Op->getArg(1);
-    }
+    const Expr *Value = nullptr;
+    const Expr *Target = assignmentTarget(S, Value);
     if (!Target)
       return;
     AccessPath Field = pathOf(Target, Def);

@@ -165,3 +165,47 @@ int pump(void) {
   pthread_join(drainer, NULL);
   return status < 0 ? status : ctx.seen;
 }
+
+// Wrong: the end block's count is set, then the reader fills the block
+// again before sending it: what goes out is data, not the marker.
+int read_tail(BLOCK *b);
+
+static int feed_overwritten(WORKQ *q, int nworkers) {
+  BLOCK b;
+  while (read_block(&b) == 1)
+    workq_put(q, &b);
+  b.count = 0;
+  read_tail(&b);
+  for (int i = 0; i < nworkers; i++)
+    workq_put(q, &b);
+  return 0;
+}
+
+static void *tail_worker(void *arg) {
+  WORKER *w = (WORKER *)arg;
+  BLOCK b;
+  for (;;) {
+    workq_get(w->queue, &b);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: consumers can block forever in 'workq_get' on queue 'queue' (WORKQ): the producer can finish without closing it (it never closes it) [fanout-stranded-consumer]
+    if (b.count == 0)
+      break;
+    w->sum += b.first;
+  }
+  return NULL;
+}
+
+int run_overwritten(void) {
+  enum { N = 2 };
+  WORKQ queue;
+  pthread_t threads[N];
+  WORKER info[N];
+  for (int i = 0; i < N; i++) {
+    info[i].queue = &queue;
+    info[i].sum = 0;
+    pthread_create(&threads[i], NULL, tail_worker, &info[i]);
+  }
+  int status = feed_overwritten(&queue, N);
+  for (int i = 0; i < N; i++)
+    pthread_join(threads[i], NULL);
+  return status;
+}

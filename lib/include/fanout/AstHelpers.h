@@ -68,6 +68,19 @@ bool isInMacro(clang::SourceRange Range);
 /// (`x = v`, `x += v`, `++x`, `x--`); null for anything else.
 const clang::Expr *writtenBy(const clang::Stmt *S);
 
+/// The target of a plain assignment `x = v`, built-in or an overloaded
+/// `operator=`, with `v` in \p Value; null for any other statement.
+const clang::Expr *assignmentTarget(const clang::Stmt *S,
+                                    const clang::Expr *&Value);
+
+/// What \p S assigns to field \p Field (any field when null) of the local
+/// \p Var, or of an element of it when \p OfElement (`block.count = 0`,
+/// `info[i].queue = &q`); null when \p S is no such assignment.
+const clang::Expr *assignedToField(const clang::Stmt *S,
+                                   const clang::VarDecl *Var,
+                                   const clang::FieldDecl *Field,
+                                   bool OfElement = false);
+
 /// The source text of \p E, or empty when it cannot be had.
 std::string sourceText(const clang::Expr *E, const clang::ASTContext &Ctx);
 
