@@ -2,12 +2,26 @@
 #include "FanoutCheck.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include <map>
+#include <mutex>
+#include <vector>
 
 using namespace clang::ast_matchers;
 using ::fanout::AnalysisOptions;
 using ::fanout::MethodName;
 
 namespace clang::tidy::fanout {
+
+namespace {
+/// The fanout checks of each live match finder, the first one the one that
+/// registered the matcher. clangd builds several translation units at once,
+/// each with its own finder and checks.
+std::mutex SiblingsLock;
+std::map<const MatchFinder *, std::vector<FanoutCheck *>> &siblings() {
+  static std::map<const MatchFinder *, std::vector<FanoutCheck *>> Map;
+  return Map;
+}
+} // namespace
 
 FanoutCheck::FanoutCheck(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context) {
@@ -73,7 +87,27 @@ void FanoutCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "InferQueues", Analysis.InferQueues ? "true" : "false");
 }
 
+FanoutCheck::~FanoutCheck() {
+  if (!Finder)
+    return;
+  std::lock_guard<std::mutex> Guard(SiblingsLock);
+  auto It = siblings().find(Finder);
+  if (It == siblings().end())
+    return;
+  llvm::erase(It->second, this);
+  if (It->second.empty())
+    siblings().erase(It);
+}
+
 void FanoutCheck::registerMatchers(MatchFinder *Finder) {
+  this->Finder = Finder;
+  {
+    std::lock_guard<std::mutex> Guard(SiblingsLock);
+    std::vector<FanoutCheck *> &Group = siblings()[Finder];
+    Group.push_back(this);
+    if (Group.size() > 1)
+      return; // The first fanout check's matcher runs this one too.
+  }
   // Function definitions in the code being checked, never in system
   // headers: those are most of a translation unit and hold no fan-outs of
   // the user's. No matcher here looks at parents, so clang never builds the
@@ -86,11 +120,22 @@ void FanoutCheck::registerMatchers(MatchFinder *Finder) {
 
 void FanoutCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Function = Result.Nodes.getNodeAs<FunctionDecl>("function");
-  if (!Function || !Function->hasBody() ||
-      !Analyzed.insert(Function->getCanonicalDecl()).second)
+  if (!Function || !Function->hasBody())
     return;
-  if (!Shared || &Shared->context() != Result.Context)
-    Shared = ::fanout::TUAnalysis::get(*Result.Context, Analysis);
+  std::vector<FanoutCheck *> Group;
+  {
+    std::lock_guard<std::mutex> Guard(SiblingsLock);
+    Group = siblings()[Finder];
+  }
+  for (FanoutCheck *Check : Group)
+    Check->analyze(Function, *Result.Context);
+}
+
+void FanoutCheck::analyze(const FunctionDecl *Function, ASTContext &Ctx) {
+  if (!Analyzed.insert(Function->getCanonicalDecl()).second)
+    return;
+  if (!Shared || &Shared->context() != &Ctx)
+    Shared = ::fanout::TUAnalysis::get(Ctx, Analysis);
   // The analysis returns at once for a function that starts no thread.
   for (const ::fanout::Finding &F : Shared->findings(Function))
     if (reports(F.Kind))

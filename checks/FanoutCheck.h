@@ -20,6 +20,7 @@ namespace clang::tidy::fanout {
 class FanoutCheck : public ClangTidyCheck {
 public:
   FanoutCheck(StringRef Name, ClangTidyContext *Context);
+  ~FanoutCheck() override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
@@ -33,7 +34,16 @@ protected:
   virtual bool reports(::fanout::FindingKind Kind) const = 0;
 
 private:
+  /// Runs this check's analysis on \p Function and reports its findings.
+  void analyze(const FunctionDecl *Function, ASTContext &Ctx);
   void report(const ::fanout::Finding &Finding);
+
+  /// The match finder this check registered with. The fanout checks of one
+  /// finder share one function matcher: the first registers it and runs
+  /// every one of them on each match, since a matcher tried on every
+  /// function declaration of a translation unit (system headers included)
+  /// costs far more than the analysis of the few that start threads.
+  ast_matchers::MatchFinder *Finder = nullptr;
 
   ::fanout::AnalysisOptions Analysis;
   /// The translation unit's analysis, shared with the other fanout checks.
