@@ -237,20 +237,16 @@ std::string closeCallText(const Expr *Object, bool Arrow, bool FreeFunction,
          ")";
 }
 
-std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
-                                             const Expr *Object, bool Arrow,
-                                             StringRef Close,
-                                             const ASTContext &Ctx,
-                                             bool FreeFunction, bool Flagged) {
-  const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
+std::string closeGuardCode(const Expr *Object, bool Arrow, StringRef Close,
+                           const ASTContext &Ctx, bool FreeFunction,
+                           bool Flagged) {
   if (!Object || (!FreeFunction && !closeTakesNoArguments(Object, Close)))
-    return std::nullopt;
+    return {};
   Object = pointerBehindArrow(Object, Arrow);
   std::string Text = sourceText(Object, Ctx);
-  if (!Block || Text.empty() || Close.empty() ||
-      isInMacro(Block->getSourceRange()) ||
+  if (Text.empty() || Close.empty() ||
       isa<CXXThisExpr>(Object->IgnoreParenImpCasts()))
-    return std::nullopt;
+    return {};
   // A C-style queue is closed by a function taking a pointer to it.
   if (FreeFunction && !Object->getType()->isPointerType())
     Text = "&" + Text;
@@ -258,12 +254,25 @@ std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
   std::string CloseIt = FreeFunction ? Close.str() + "(queue);"
                         : Arrow      ? "queue->" + Close.str() + "();"
                                      : "queue." + Close.str() + "();";
+  return "struct CloseOnExit { decltype(" + Text + ") " + Member +
+         (Flagged ? " bool closed = false; ~CloseOnExit() { if (!closed) " +
+                        CloseIt + " }"
+                  : " ~CloseOnExit() { " + CloseIt + " }") +
+         " } closeOnExit{" + Text + "};";
+}
+
+std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
+                                             const Expr *Object, bool Arrow,
+                                             StringRef Close,
+                                             const ASTContext &Ctx,
+                                             bool FreeFunction, bool Flagged) {
+  const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);
+  if (!Block || isInMacro(Block->getSourceRange()))
+    return std::nullopt;
   std::string Guard =
-      "struct CloseOnExit { decltype(" + Text + ") " + Member +
-      (Flagged ? " bool closed = false; ~CloseOnExit() { if (!closed) " +
-                     CloseIt + " }"
-               : " ~CloseOnExit() { " + CloseIt + " }") +
-      " } closeOnExit{" + Text + "};";
+      closeGuardCode(Object, Arrow, Close, Ctx, FreeFunction, Flagged);
+  if (Guard.empty())
+    return std::nullopt;
   return firstInBlock(Block, Guard, Ctx);
 }
 

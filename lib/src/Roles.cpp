@@ -1215,10 +1215,13 @@ bool RoleAnalysis::ConsumerRun::leavesPopLoop(const Stmt *Jump) const {
 /// Unwinding from a throw runs the destructors of the locals in scope, which
 /// clang's CFG does not show: a guard declared before the throw, in a block
 /// around it (up to \p UpTo, the try that catches it), that wakes \p Side.
-bool RoleAnalysis::unwindingWakes(const Stmt *Throw, const Stmt *UpTo,
-                                  const FunctionDecl *F,
-                                  const AccessPath &Queue, QueueSide Side,
-                                  const MarkerSpec *Markers) {
+/// Locals are destroyed innermost block first, each block's in reverse
+/// order of declaration: a thread handle declared after the queue is joined
+/// before the queue's own destructor can wake anyone.
+bool RoleAnalysis::unwindingWakes(
+    const Stmt *Throw, const Stmt *UpTo, const FunctionDecl *F,
+    const AccessPath &Queue, QueueSide Side, const MarkerSpec *Markers,
+    function_ref<bool(const VarDecl *)> WaitsOnDestruction) {
   const ParentMap &Parents = S.parents(F);
   const Stmt *Child = Throw;
   for (const Stmt *P = Parents.getParent(Throw); P && P != UpTo;
@@ -1226,15 +1229,21 @@ bool RoleAnalysis::unwindingWakes(const Stmt *Throw, const Stmt *UpTo,
     const auto *Block = dyn_cast<CompoundStmt>(P);
     if (!Block)
       continue;
+    SmallVector<const VarDecl *, 8> InScope;
     for (const Stmt *Item : Block->body()) {
       if (Item == Child)
         break;
       if (const auto *DS = dyn_cast<DeclStmt>(Item))
         for (const Decl *D : DS->decls())
           if (const auto *Var = dyn_cast<VarDecl>(D);
-              Var && !Var->isStaticLocal() &&
-              guardWakes(Var, F, Queue, Side, Markers))
-            return true;
+              Var && !Var->isStaticLocal())
+            InScope.push_back(Var);
+    }
+    for (const VarDecl *Var : reverse(InScope)) {
+      if (WaitsOnDestruction && WaitsOnDestruction(Var))
+        return false;
+      if (guardWakes(Var, F, Queue, Side, Markers))
+        return true;
     }
   }
   return false;
@@ -1242,8 +1251,11 @@ bool RoleAnalysis::unwindingWakes(const Stmt *Throw, const Stmt *UpTo,
 
 bool RoleAnalysis::ConsumerRun::unwindingWakes(const Stmt *Throw,
                                                const Stmt *UpTo) const {
+  auto WaitsOnDestruction = [&](const VarDecl *Var) {
+    return Caller && Caller->IsWaitOnProducer(CFGAutomaticObjDtor(Var, Throw));
+  };
   return Roles.unwindingWakes(Throw, UpTo, F, Queue, QueueSide::Producers,
-                              nullptr);
+                              nullptr, WaitsOnDestruction);
 }
 
 void RoleAnalysis::ConsumerRun::run() {

@@ -257,7 +257,6 @@ Analysis::planDestructorMarkers(const Actor &Producer, const AccessPath &Queue,
     return {};
   // The destructor's first join of a consumer thread (`t.join()` over the
   // member that holds them), and no call of the sender.
-  const SourceManager &SM = Ctx.getSourceManager();
   SmallPtrSet<const FieldDecl *, 2> Handles;
   for (const Consumer &C : Consumers) {
     const SpawnSite *Spawn = C.Who->Spawn;

@@ -56,6 +56,11 @@ closeGuardInsertion(const clang::Stmt *Body, const clang::Expr *Object,
                     bool Arrow, llvm::StringRef Close,
                     const clang::ASTContext &Ctx, bool FreeFunction = false,
                     bool Flagged = false);
+/// The declaration of that guard, for a caller that chooses where it goes;
+/// empty where it cannot be written certainly right.
+std::string closeGuardCode(const clang::Expr *Object, bool Arrow,
+                           llvm::StringRef Close, const clang::ASTContext &Ctx,
+                           bool FreeFunction = false, bool Flagged = false);
 
 /// Whether the queue \p Object names has a \p Close member that refuses a
 /// second call: it asserts, aborts or throws (`assert(!closed_)`).

@@ -140,10 +140,13 @@ public:
   bool closesOnAllPaths(const clang::FunctionDecl *F, const AccessPath &Queue,
                         QueueSide Side, const MarkerSpec *Markers = nullptr);
   /// Whether a guard in scope at \p Throw (up to \p UpTo) wakes \p Side
-  /// as the exception unwinds.
+  /// as the exception unwinds, before any local that \p WaitsOnDestruction
+  /// (a thread handle joined by its destructor) is destroyed.
   bool unwindingWakes(const clang::Stmt *Throw, const clang::Stmt *UpTo,
                       const clang::FunctionDecl *F, const AccessPath &Queue,
-                      QueueSide Side, const MarkerSpec *Markers);
+                      QueueSide Side, const MarkerSpec *Markers,
+                      llvm::function_ref<bool(const clang::VarDecl *)>
+                          WaitsOnDestruction = nullptr);
   /// Whether the destructor of local \p Var (of function \p F) closes
   /// \p Queue for \p Side: a closing guard, a scope guard given a lambda
   /// that closes, an owner whose destructor closes.

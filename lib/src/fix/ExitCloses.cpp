@@ -13,6 +13,30 @@ using namespace llvm;
 namespace fanout {
 namespace {
 
+/// Where the calling thread waits for the producer by destroying a thread
+/// handle (a jthread, a pool), a guard declared first would be destroyed
+/// after that wait, too late. It goes instead in the handle's block, before
+/// the statement that holds \p Exit, so that it is destroyed first.
+bool guardBeforeScopeWait(const FixContext &Fx, const RoleExit &Exit,
+                          const std::string &Guard,
+                          std::vector<FixItHint> &Out) {
+  const ParentMap &Parents = Fx.S.parents(Exit.In);
+  const VarDecl *Handle = Fx.Case.ProducerWait->Destroyed;
+  const Stmt *Child = Exit.At;
+  for (const Stmt *P = Parents.getParent(Child); P;
+       Child = P, P = Parents.getParent(P)) {
+    const auto *Block = dyn_cast<CompoundStmt>(P);
+    if (!Block || !Handle->getDeclContext()->Equals(Exit.In) ||
+        none_of(Block->body(), [&](const Stmt *Item) {
+          const auto *DS = dyn_cast<DeclStmt>(Item);
+          return DS && llvm::is_contained(DS->decls(), Handle);
+        }))
+      continue;
+    return Fx.insertBefore(Child, Exit.In, Guard, Out);
+  }
+  return false;
+}
+
 /// An exception from a call leaves no statement to put the close before
 /// (unless a handler of the function catches it): a guard declared first
 /// closes on every way out instead. Adds the guards to \p Out and the
@@ -31,6 +55,14 @@ bool guardThrowingCalls(const FixContext &Fx, ArrayRef<const RoleExit *> Exits,
       continue;
     QueueName Named = Fx.nameIn(Exit->In, Exit->Queue);
     StringRef Close = Fx.Case.Api->reliableCloseFor(QueueSide::Producers);
+    if (Exit->In == Fx.Case.Spawner && Fx.Case.ProducerWait &&
+        Fx.Case.ProducerWait->Destroyed) {
+      std::string Code =
+          closeGuardCode(Named.Object, Named.Arrow, Close, Fx.Ctx);
+      if (Code.empty() || !guardBeforeScopeWait(Fx, *Exit, Code, Out))
+        return false;
+      continue;
+    }
     std::optional<FixItHint> Guard =
         Named.Object ? closeGuardInsertion(Exit->In->getBody(), Named.Object,
                                            Named.Arrow, Close, Fx.Ctx)
