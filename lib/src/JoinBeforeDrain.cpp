@@ -18,6 +18,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <functional>
 
 using namespace clang;
 using namespace llvm;
@@ -173,6 +174,13 @@ private:
   std::vector<FixItHint> planJoinerThread(const WaitSite &Wait,
                                           const CallExpr *Drain,
                                           const AccessPath &Queue);
+  std::vector<FixItHint>
+  planWaitAfterDrain(const WaitSite &Wait, const CallExpr *Drain,
+                     const AccessPath &Queue,
+                     ArrayRef<const QueueUse *> WorkerPushes,
+                     const ResultCount &Count, const QueueCapacity &Capacity);
+  bool movableAcrossWait(const Stmt *Moved, const VarDecl *QueueVar,
+                         ArrayRef<const QueueUse *> WorkerPushes) const;
   const Stmt *atOf(const QueueUse &Use) const {
     return Use.Op->Via.empty() ? static_cast<const Stmt *>(Use.Op->Op.Call)
                                : Use.Op->Via.front();
@@ -340,6 +348,175 @@ std::vector<FixItHint> Analysis::planJoinerThread(const WaitSite &Wait,
       FixItHint::CreateInsertion(AfterDrain, "\n" + Indent + "joiner.join();")};
 }
 
+/// Whether \p Call is given a duration or a time point (a timed pop, which
+/// waits, unlike a try-pop).
+bool takesTimeout(const CallExpr *Call) {
+  return any_of(Call->arguments(), [](const Expr *Arg) {
+    const auto *Record = Arg->getType()->getAsCXXRecordDecl();
+    return Record && (Record->getName() == "duration" ||
+                      Record->getName() == "time_point");
+  });
+}
+
+/// Whether \p Moved can run before the wait instead of after it: it reads
+/// nothing the workers can write (no variable their spawns write but the
+/// queue, no global, no member), calls only the queue's pops
+/// and the standard library, and has no way out of the block that would skip
+/// the wait once it follows.
+bool Analysis::movableAcrossWait(
+    const Stmt *Moved, const VarDecl *QueueVar,
+    ArrayRef<const QueueUse *> WorkerPushes) const {
+  const FunctionDecl *Spawner = Model.spawner();
+  // What the workers may write: every variable their spawns (arguments) and
+  // bodies (a lambda's captures) name other than by reading its value.
+  llvm::SmallPtrSet<const VarDecl *, 8> Written;
+  auto CollectWrites = [&](const Stmt *Root, const FunctionDecl *In) {
+    const ParentMap &Parents = Model.summaries().parents(In);
+    forEachDescendant(Root, [&](const Stmt *Node) {
+      const auto *Ref = dyn_cast<DeclRefExpr>(Node);
+      const auto *Var = Ref ? dyn_cast<VarDecl>(Ref->getDecl()) : nullptr;
+      if (!Var)
+        return;
+      const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(
+          Parents.getParentIgnoreParens(Ref));
+      if (!Cast || Cast->getCastKind() != CK_LValueToRValue)
+        Written.insert(Var->getCanonicalDecl());
+    });
+  };
+  for (const QueueUse *Use : WorkerPushes) {
+    const Actor &Worker = Model.actors()[Use->Actor];
+    CollectWrites(Worker.Spawn->Expr, Spawner);
+    if (Worker.Function && Worker.Function->hasBody())
+      CollectWrites(Worker.Function->getBody(), Worker.Function);
+  }
+  bool Ok = true;
+  unsigned LoopDepth = 0;
+  std::function<void(const Stmt *)> Visit = [&](const Stmt *Node) {
+    if (!Node || !Ok)
+      return;
+    if (isa<ReturnStmt, GotoStmt, CXXThrowExpr, CoreturnStmt, CXXThisExpr,
+            LambdaExpr>(Node) ||
+        (isa<BreakStmt, ContinueStmt>(Node) && LoopDepth == 0)) {
+      Ok = false;
+      return;
+    }
+    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
+      if (const auto *Var = dyn_cast<VarDecl>(Ref->getDecl())) {
+        bool Constant = Var->getType().isConstQualified() || Var->isConstexpr();
+        bool Local = Var->getParentFunctionOrMethod() == Spawner &&
+                     !Var->isStaticLocal();
+        if (!Constant &&
+            (!Local || (Var->getCanonicalDecl() != QueueVar &&
+                        Written.contains(Var->getCanonicalDecl()))))
+          Ok = false;
+      }
+    if (const auto *Call = dyn_cast<CallExpr>(Node)) {
+      // A pop of the queue, or a call whose pop is inside (`get()` over a
+      // `read_bytes()`), must wait for an item: a try-pop loop run while
+      // the workers still work would end at the first empty moment. Any
+      // other call must be the standard library's (or a library's).
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      const ReachedOp *OnQueue = nullptr;
+      for (const ReachedOp &Reached : Model.summaries().opsOf(Spawner))
+        if ((Reached.Via.empty() ? Reached.Op.Call : Reached.Via.front()) ==
+            Call)
+          OnQueue = &Reached;
+      if (OnQueue)
+        Ok &= OnQueue->Op.Role == QueueRole::BlockingPop ||
+              (OnQueue->Op.Role == QueueRole::NonBlockingPop &&
+               takesTimeout(Call));
+      else if (!Callee || !SM.isInSystemHeader(Callee->getLocation()))
+        Ok = false;
+    }
+    bool Loop =
+        isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(Node);
+    LoopDepth += Loop;
+    for (const Stmt *Child : Node->children())
+      Visit(Child);
+    LoopDepth -= Loop;
+  };
+  Visit(Moved);
+  return Ok;
+}
+
+/// For `<wait>; [statements;] <drain>;` in one block, where the statements
+/// and the drain do not depend on the workers having finished: the wait
+/// moves after the drain. The program never hangs where it did not before
+/// (a drain that would block after the wait blocks before it too); it
+/// stops hanging when the drain takes what does not fit: a loop that pops,
+/// or a single pop when there is one result, or one more than the queue
+/// holds. Declined where a worker's exception could end it before it
+/// pushes (a task whose exception the wait would have rethrown).
+std::vector<FixItHint> Analysis::planWaitAfterDrain(
+    const WaitSite &Wait, const CallExpr *Drain, const AccessPath &Queue,
+    ArrayRef<const QueueUse *> WorkerPushes, const ResultCount &Count,
+    const QueueCapacity &Capacity) {
+  const FunctionDecl *Spawner = Model.spawner();
+  const ParentMap &Parents = Model.summaries().parents(Spawner);
+  if (Wait.isImplicit() || !Wait.Expr)
+    return {};
+  const Stmt *Waits = statementOf(Wait.Expr, Parents);
+  const auto *Block =
+      Waits ? dyn_cast_or_null<CompoundStmt>(Parents.getParent(Waits))
+            : nullptr;
+  // The statement of the wait's block that holds the drain (a loop).
+  const Stmt *DrainStmt = Drain;
+  while (DrainStmt && Parents.getParent(DrainStmt) != Block)
+    DrainStmt = Parents.getParent(DrainStmt);
+  const auto *WaitExpr = dyn_cast_or_null<Expr>(Waits);
+  if (!Block || !DrainStmt || !WaitExpr ||
+      ignoreWrappers(WaitExpr) != ignoreWrappers(Wait.Expr) ||
+      isInMacro(Block->getSourceRange()))
+    return {};
+  // The drain takes every result that does not fit.
+  bool DrainLoops = isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(DrainStmt);
+  if (!DrainLoops && !(Count.Value && (*Count.Value <= 1 ||
+                                       (Capacity.Value &&
+                                        *Count.Value <= *Capacity.Value + 1))))
+    return {};
+  for (const QueueUse *Use : WorkerPushes)
+    if (Model.summaries().mayThrow(Model.actors()[Use->Actor].Function))
+      return {};
+  // A local queue: what else the moved code may touch is read off the
+  // spawner's own variables.
+  const auto *QueueVar =
+      Queue.base() == AccessPath::BaseKind::Var && Queue.fields().empty()
+          ? dyn_cast_or_null<VarDecl>(Queue.variable())
+          : nullptr;
+  if (!QueueVar)
+    return {};
+  auto It = llvm::find(Block->body(), Waits);
+  for (auto Mid = std::next(It); Mid != Block->body_end(); ++Mid) {
+    if (!movableAcrossWait(*Mid, QueueVar->getCanonicalDecl(), WorkerPushes))
+      return {};
+    if (*Mid == DrainStmt)
+      break;
+  }
+  SourceLocation AfterWait = afterStatement(Waits, Ctx);
+  SourceLocation AfterDrain = afterStatement(DrainStmt, Ctx);
+  if (AfterWait.isInvalid() || AfterDrain.isInvalid())
+    return {};
+  StringRef Text = Lexer::getSourceText(
+      CharSourceRange::getCharRange(Waits->getBeginLoc(), AfterWait), SM,
+      Ctx.getLangOpts());
+  if (Text.empty() || Text.contains('\n'))
+    return {};
+  // The wait's whole line goes when nothing else is on it.
+  SourceLocation From = Waits->getBeginLoc();
+  SourceLocation To = AfterWait;
+  std::string Indent = indentationOf(From, SM);
+  SourceLocation LineStart = From.getLocWithOffset(-int(Indent.size()));
+  StringRef Rest = Lexer::getSourceText(
+      CharSourceRange::getCharRange(To, To.getLocWithOffset(1)), SM,
+      Ctx.getLangOpts());
+  if (Rest == "\n" && SM.getSpellingColumnNumber(From) == Indent.size() + 1) {
+    From = LineStart;
+    To = To.getLocWithOffset(1);
+  }
+  return {FixItHint::CreateRemoval(CharSourceRange::getCharRange(From, To)),
+          FixItHint::CreateInsertion(AfterDrain, "\n" + Indent + Text.str())};
+}
+
 void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                             std::vector<Finding> &Findings) {
   if (!Model.isBounded(Queue))
@@ -491,6 +668,13 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     F.Fixes = {
         FixItHint::CreateReplacement(Capacity.Expr->getSourceRange(), *Room)};
     Room.reset();
+  } else if (std::vector<FixItHint> Moved = planWaitAfterDrain(
+                 *Wait, Drain, Queue, WorkerPushes, Count, Capacity);
+             !Moved.empty()) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.FixTitle =
+        "wait for the workers after draining '" + Name + "', not before";
+    F.Fixes = std::move(Moved);
   } else {
     Fix.Kind = NoteKind::NoFix;
     Fix.FixTitle = "drain the queue while waiting (pop in this thread while "

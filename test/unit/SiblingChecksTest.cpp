@@ -126,4 +126,76 @@ void spawner(int n) {
                   .empty());
 }
 
+/// The text the fix-its of \p F insert, in order.
+std::string insertedText(const Finding &F) {
+  std::string Text;
+  for (const clang::FixItHint &Fix : F.Fixes)
+    Text += Fix.CodeToInsert + "|";
+  return Text;
+}
+
+TEST(JoinBeforeDrainTest, TheWaitMovesAfterABlockingDrainLoop) {
+  std::vector<Finding> Findings = run(FindingKind::JoinBeforeDrain, R"cpp(
+namespace std { struct latch { explicit latch(long); void count_down(); void wait(); }; }
+void spawner(int n) {
+  BoundedQueue<int> r(4);
+  std::latch done(2);
+  std::vector<std::thread> ws;
+  for (int w = 0; w < 2; ++w)
+    ws.emplace_back([&] { for (int i = 0; i < n; ++i) r.push(i); done.count_down(); });
+  done.wait();
+  int sum = 0;
+  for (int i = 0; i < 2 * n; ++i) { int v; if (r.pop(v)) sum += v; }
+  for (auto &t : ws) t.join();
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  EXPECT_TRUE(hasNote(Findings[0], "wait for the workers after draining"));
+  ASSERT_EQ(Findings[0].Fixes.size(), 2u);
+  EXPECT_TRUE(Findings[0].Fixes[0].CodeToInsert.empty()); // The removal.
+  EXPECT_EQ(Findings[0].Fixes[1].CodeToInsert, "\n  done.wait();");
+}
+
+TEST(JoinBeforeDrainTest, TheWaitStaysWhenTheMovedCodeReadsWhatWorkersWrite) {
+  std::vector<Finding> Findings = run(FindingKind::JoinBeforeDrain, R"cpp(
+namespace std { struct latch { explicit latch(long); void count_down(); void wait(); }; }
+void spawner(int n) {
+  BoundedQueue<int> r(4);
+  std::latch done(2);
+  int pushed = 0;
+  std::vector<std::thread> ws;
+  for (int w = 0; w < 2; ++w)
+    ws.emplace_back([&] { for (int i = 0; i < n; ++i) { r.push(i); ++pushed; } done.count_down(); });
+  done.wait();
+  int sum = 0;
+  for (int i = 0; i < pushed; ++i) { int v; if (r.pop(v)) sum += v; }
+  for (auto &t : ws) t.join();
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  EXPECT_FALSE(hasNote(Findings[0], "wait for the workers after draining"));
+  EXPECT_EQ(insertedText(Findings[0]), "");
+}
+
+TEST(JoinBeforeDrainTest, TheWaitStaysWhenTheMovedCodeLeaves) {
+  std::vector<Finding> Findings = run(FindingKind::JoinBeforeDrain, R"cpp(
+namespace std { struct latch { explicit latch(long); void count_down(); void wait(); }; }
+void spawner(int n) {
+  BoundedQueue<int> r(4);
+  std::latch done(2);
+  std::vector<std::thread> ws;
+  for (int w = 0; w < 2; ++w)
+    ws.emplace_back([&] { for (int i = 0; i < n; ++i) r.push(i); done.count_down(); });
+  done.wait();
+  if (n > 100)
+    return;
+  int sum = 0;
+  for (int i = 0; i < 2 * n; ++i) { int v; if (r.pop(v)) sum += v; }
+  for (auto &t : ws) t.join();
+}
+)cpp");
+  ASSERT_EQ(Findings.size(), 1u);
+  EXPECT_FALSE(hasNote(Findings[0], "wait for the workers after draining"));
+}
+
 } // namespace
