@@ -835,6 +835,7 @@ struct RoleAnalysis::ConsumerRun {
   enum class LoopEnd { WhenClosed, OnStopFlag, OnOwnCondition };
   LoopEnd PopLoopEnd = LoopEnd::WhenClosed;
   bool SawSentinel = false;
+  bool UsedRangeSentinel = false;
   MarkerSpec Marker;
   /// A sentinel test seen in the branch being classified; it is the
   /// consumer's end only if its branch leaves the pop loop.
@@ -963,6 +964,7 @@ bool RoleAnalysis::ConsumerRun::findPopLoop() {
     Result.Marker = First.Marker;
     Result.EndsOnOwnCondition = First.EndsOnOwnCondition;
     Result.EndsOnStopFlag = First.EndsOnStopFlag;
+    Result.UsesRangeSentinel = First.UsesRangeSentinel;
     return true;
   }
   return Result.PopLoop != nullptr;
@@ -1149,6 +1151,11 @@ std::optional<bool> RoleAnalysis::ConsumerRun::closedWhenTrue(const Expr *Cond,
   // producer. Part of a larger condition (`v > 100 && !process(v)`), it tests
   // the data instead.
   if (isPoppedValue(LHS) && !hasCall(RHS) && (Whole || Equal)) {
+    if (!Equal && Relational) {
+      if (Roles.RangeSentinelsAreData)
+        return std::nullopt;
+      UsedRangeSentinel = true;
+    }
     // `block.count == 0`: the field that holds the marker's value.
     const auto *Member = dyn_cast<MemberExpr>(ignoreWrappers(LHS));
     noteMarker(Equal ? MarkerSpec::Kind::Equals : MarkerSpec::Kind::None, RHS,
@@ -1435,6 +1442,7 @@ void RoleAnalysis::ConsumerRun::run() {
 
   if (OwnLoop) {
     Result.EndsOnSentinel = SawSentinel;
+    Result.UsesRangeSentinel = UsedRangeSentinel;
     Result.Marker = Marker;
     Result.EndsOnOwnCondition = PopLoopEnd == LoopEnd::OnOwnCondition;
     Result.EndsOnStopFlag = PopLoopEnd == LoopEnd::OnStopFlag;
@@ -1456,19 +1464,32 @@ const ConsumerRole &RoleAnalysis::consumer(const FunctionDecl *F,
   if (const FunctionDecl *Def = F->getDefinition())
     F = Def;
   Key K{F, Queue};
-  if (auto It = Consumers.find(K); It != Consumers.end())
+  auto &Memo = RangeSentinelsAreData ? DataTestingConsumers : Consumers;
+  if (auto It = Memo.find(K); It != Memo.end())
     return *It->second;
   // Recursion or depth: nothing is known while looking.
-  Consumers[K] = std::make_unique<ConsumerRole>();
+  Memo[K] = std::make_unique<ConsumerRole>();
   if (Depth > Summaries::MaxCallDepth)
-    return *Consumers[K];
+    return *Memo[K];
   ++Depth;
   auto Role =
       std::make_unique<ConsumerRole>(analyzeConsumer(F, Queue, nullptr));
   --Depth;
-  auto &Stored = Consumers[K];
+  auto &Stored = Memo[K];
   Stored = std::move(Role);
   return *Stored;
+}
+
+ConsumerRole RoleAnalysis::consumerTestingData(const FunctionDecl *F,
+                                               const AccessPath &Queue,
+                                               const CallerContext *Caller) {
+  RangeSentinelsAreData = true;
+  ConsumerRole Role =
+      Caller ? analyzeConsumer(F, Queue, Caller)
+             : analyzeConsumer(F->getDefinition() ? F->getDefinition() : F,
+                               Queue, nullptr);
+  RangeSentinelsAreData = false;
+  return Role;
 }
 
 ConsumerRole RoleAnalysis::callerConsumer(const FunctionDecl *F,

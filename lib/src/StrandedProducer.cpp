@@ -256,6 +256,32 @@ bool producesUntilStopped(const StrandedProducerCase &Case,
 }
 } // namespace
 
+/// Whether any push of the queue (by any actor, through any calls) is
+/// given a constant: an end marker (`q.push(-1)`) rather than data.
+static bool pushesConstant(ArrayRef<QueueUse> Uses, const ASTContext &Ctx) {
+  auto IsConstant = [&](const Expr *E) {
+    return !E->isValueDependent() && !E->getType()->isRecordType() &&
+           E->isEvaluatable(Ctx);
+  };
+  // A constant, or an item built from one (`Job{kStopId}`).
+  auto Constant = [&](const CallExpr *Call) {
+    return any_of(Call->arguments(), [&](const Expr *Arg) {
+      const Expr *E = ignoreWrappers(Arg);
+      if (const auto *List = dyn_cast<InitListExpr>(E))
+        return any_of(List->inits(), IsConstant);
+      if (const auto *Construct = dyn_cast<CXXConstructExpr>(E))
+        return any_of(Construct->arguments(), IsConstant);
+      return IsConstant(E);
+    });
+  };
+  return any_of(Uses, [&](const QueueUse &Use) {
+    QueueRole Role = Use.Op->Op.Role;
+    return (Role == QueueRole::BlockingPush ||
+            Role == QueueRole::NonBlockingPush) &&
+           (Constant(Use.Op->Op.Call) || any_of(Use.Op->Via, Constant));
+  });
+}
+
 std::optional<ConsumerCase>
 Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
                      ArrayRef<QueueUse> Uses, bool &AlwaysDrains) {
@@ -286,15 +312,19 @@ Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
         {At, ExitKind::CallersStop, A.Function, InActor, {}, nullptr});
     return Consumer;
   }
-  if (A.Role == Actor::Kind::Caller) {
-    auto IsWait = [&](const CFGElement &Element) {
-      return isWaitOnProducer(Case, Element);
-    };
-    Consumer.Role = Roles.callerConsumer(
-        A.Function, InActor, CallerContext{IsWait, Model.firstSpawnLoc()});
-  } else {
+  auto IsWait = [&](const CFGElement &Element) {
+    return isWaitOnProducer(Case, Element);
+  };
+  CallerContext Caller{IsWait, Model.firstSpawnLoc()};
+  if (A.Role == Actor::Kind::Caller)
+    Consumer.Role = Roles.callerConsumer(A.Function, InActor, Caller);
+  else
     Consumer.Role = Roles.consumer(A.Function, InActor);
-  }
+  // `if (item < 0) break;` is the end marker only if someone pushes one.
+  if (Consumer.Role.UsesRangeSentinel &&
+      !pushesConstant(Uses, Model.summaries().context()))
+    Consumer.Role = Roles.consumerTestingData(
+        A.Function, InActor, A.Role == Actor::Kind::Caller ? &Caller : nullptr);
   if (!Consumer.Role.Drains)
     return std::nullopt;
   Consumer.Exits = Consumer.Role.Exits;

@@ -90,6 +90,10 @@ struct ConsumerRole {
   bool EndsOnOwnCondition = false;
   /// It ends on a stop flag someone raises (`while (running_)`).
   bool EndsOnStopFlag = false;
+  /// It took a comparison of the popped value with a constant (`item < 0`)
+  /// for the producer's end marker: that holds only if the producers push
+  /// such a constant; otherwise the comparison tests the data.
+  bool UsesRangeSentinel = false;
 };
 
 struct ProducerRole {
@@ -129,6 +133,12 @@ public:
   const ConsumerRole &consumer(const clang::FunctionDecl *F,
                                const AccessPath &Queue);
   /// The same for the calling thread: its waits on the producer hang.
+  /// The consumer question again, with comparisons of the popped value
+  /// (`item < 0`) read as tests of the data, not end markers: for producers
+  /// that push no constant. \p Caller as for callerConsumer, or null.
+  ConsumerRole consumerTestingData(const clang::FunctionDecl *F,
+                                   const AccessPath &Queue,
+                                   const CallerContext *Caller);
   ConsumerRole callerConsumer(const clang::FunctionDecl *F,
                               const AccessPath &Queue,
                               const CallerContext &Caller);
@@ -187,6 +197,9 @@ private:
   Summaries &S;
   using Key = std::pair<const clang::FunctionDecl *, AccessPath>;
   llvm::DenseMap<Key, std::unique_ptr<ConsumerRole>> Consumers;
+  /// The same while comparisons of popped values are read as data tests.
+  llvm::DenseMap<Key, std::unique_ptr<ConsumerRole>> DataTestingConsumers;
+  bool RangeSentinelsAreData = false;
   llvm::DenseMap<std::tuple<Key, int, const MarkerSpec *>, bool> AllPathCloses;
   llvm::DenseMap<Key, std::optional<unsigned>> PushCounts;
   llvm::DenseMap<std::tuple<Key, int, const MarkerSpec *>, bool> UnwokenThrows;

@@ -1,0 +1,141 @@
+// RUN: %check_clang_tidy %s fanout-stranded-producer,fanout-stranded-consumer,fanout-join-before-drain %t -- -- -std=c++20
+
+// A consumer that leaves when the item it popped compares with a constant
+// (`if (v < 0) break;`) stops on the producer's end marker only if some
+// producer pushes such a value. When every push is data (a counter, a
+// parsed record), the comparison validates the data: leaving on it is an
+// early exit, and the producer blocked on the full queue is stranded.
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+template <typename T> class Conveyor {
+public:
+  explicit Conveyor(std::size_t slots) : slots_(slots) {}
+  bool load(T v) {
+    std::unique_lock<std::mutex> lock(mu_);
+    free_.wait(lock, [&] { return belt_.size() < slots_ || stopped_; });
+    if (stopped_)
+      return false;
+    belt_.push_back(std::move(v));
+    full_.notify_one();
+    return true;
+  }
+  std::optional<T> unload() {
+    std::unique_lock<std::mutex> lock(mu_);
+    full_.wait(lock, [&] { return !belt_.empty() || stopped_; });
+    if (belt_.empty())
+      return std::nullopt;
+    T v = std::move(belt_.front());
+    belt_.pop_front();
+    free_.notify_one();
+    return v;
+  }
+  void stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    full_.notify_all();
+    free_.notify_all();
+  }
+
+private:
+  std::mutex mu_;
+  std::condition_variable free_, full_;
+  std::deque<T> belt_;
+  std::size_t slots_;
+  bool stopped_ = false;
+};
+
+struct Reading {
+  int sensor;
+  double celsius;
+};
+Reading sample(int i);
+void record(const Reading &r);
+
+// Positive: the readings are measured; one out of range ends the consumer.
+void monitor(int count) {
+  Conveyor<Reading> readings(4);
+  std::thread recorder([&] {
+    while (std::optional<Reading> r = readings.unload()) {
+      if (r->celsius < -40.0)
+        return;
+      record(*r);
+    }
+  });
+  for (int i = 0; i < count; ++i)
+    if (!readings.load(sample(i)))
+      // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: producer can block forever in 'load' on bounded queue 'readings' {{.*}} [fanout-stranded-producer]
+      // The note is printed after the warning, so it is checked here:
+      // CHECK-MESSAGES: :[[@LINE-8]]:9: note: consumer returns here without closing 'readings'
+      break;
+  readings.stop();
+  recorder.join();
+}
+
+// Positive, spelled differently: integers counted up by a producer thread,
+// jthread consumers that leave on a large one.
+int total = 0;
+void sumSmall(int count) {
+  Conveyor<int> numbers(2);
+  std::vector<std::jthread> summers;
+  for (int c = 0; c < 2; ++c)
+    summers.emplace_back([&] {
+      while (std::optional<int> n = numbers.unload()) {
+        if (*n > 100)
+          break;
+        total += *n;
+      }
+    });
+  std::thread counter([&] {
+    for (int i = 0; i < count; ++i)
+      numbers.load(i * 3);
+    // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: producer can block forever in 'load' on bounded queue 'numbers' {{.*}} [fanout-stranded-producer]
+    numbers.stop();
+  });
+  counter.join();
+}
+
+// Negative: the producer's end is a negative value, one per consumer.
+void sumUntilMarker(int count) {
+  Conveyor<int> numbers(2);
+  std::vector<std::thread> summers;
+  for (int c = 0; c < 2; ++c)
+    summers.emplace_back([&] {
+      while (std::optional<int> n = numbers.unload()) {
+        if (*n < 0)
+          break;
+        total += *n;
+      }
+    });
+  for (int i = 0; i < count; ++i)
+    numbers.load(i);
+  for (int c = 0; c < 2; ++c)
+    numbers.load(-1);
+  for (auto &t : summers)
+    t.join();
+}
+
+// Negative: the marker is an item built from a constant.
+struct Job {
+  int id;
+};
+constexpr int kLastJob = 1 << 30;
+void runJobs(int count) {
+  Conveyor<Job> jobs(2);
+  std::thread worker([&] {
+    while (std::optional<Job> j = jobs.unload()) {
+      if (j->id >= kLastJob)
+        break;
+      total += j->id;
+    }
+  });
+  for (int i = 0; i < count; ++i)
+    jobs.load(Job{i});
+  jobs.load(Job{kLastJob});
+  worker.join();
+}
