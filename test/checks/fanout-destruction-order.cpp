@@ -1,4 +1,4 @@
-// RUN: %check_clang_tidy %s fanout-stranded-producer,fanout-stranded-consumer,fanout-join-before-drain %t -- -- -std=c++20
+// RUN: %check_clang_tidy %s fanout-stranded-producer,fanout-stranded-consumer,fanout-join-before-drain %t -- -- -std=c++20 -isystem %S/Inputs
 
 // A queue whose destructor closes it wakes its blocked producers only if it
 // is destroyed before they are waited for. Locals go in reverse order of
@@ -7,6 +7,8 @@
 // exception unwinds the calling thread, and the queue's own close never
 // runs (qlever issue #3092). A close that runs before the joins — a guard
 // declared after the handles, a handler that closes — wakes them.
+#include "queues.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -17,51 +19,12 @@
 #include <thread>
 #include <vector>
 
-// Closes itself when destroyed; send() gives up once closed.
-template <typename T> class Pipe {
+// Other names, the same protocol, closing in its destructor too: take()
+// reports the seal through a pointer result, put() through its bool.
+class Postbox {
 public:
-  explicit Pipe(std::size_t room) : room_(room) {}
-  ~Pipe() { close(); }
-  bool send(T v) {
-    std::unique_lock<std::mutex> lock(mu_);
-    space_.wait(lock, [&] { return items_.size() < room_ || closed_; });
-    if (closed_)
-      return false;
-    items_.push_back(std::move(v));
-    ready_.notify_one();
-    return true;
-  }
-  std::optional<T> receive() {
-    std::unique_lock<std::mutex> lock(mu_);
-    ready_.wait(lock, [&] { return !items_.empty() || closed_; });
-    if (items_.empty())
-      return std::nullopt;
-    T v = std::move(items_.front());
-    items_.pop_front();
-    space_.notify_one();
-    return v;
-  }
-  void close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    ready_.notify_all();
-    space_.notify_all();
-  }
-
-private:
-  std::mutex mu_;
-  std::condition_variable space_, ready_;
-  std::deque<T> items_;
-  std::size_t room_;
-  bool closed_ = false;
-};
-
-// Other names, the same protocol: take() reports the seal through a
-// pointer result, put() through its bool.
-class Mailbox {
-public:
-  explicit Mailbox(int most) : most_(most) {}
-  ~Mailbox() { seal(); }
+  explicit Postbox(int most) : most_(most) {}
+  ~Postbox() { seal(); }
   bool put(int v) {
     std::unique_lock<std::mutex> lock(mu_);
     while (static_cast<int>(items_.size()) >= most_ && !sealed_)
@@ -130,7 +93,7 @@ int checked(int v) {
 }
 
 // Positive, spelled differently: one jthread, its body a function.
-void fill(Mailbox &box, int count) {
+void fill(Postbox &box, int count) {
   for (int i = 0; i < count; ++i)
     if (!box.put(i))
       // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: producer can block forever in 'put' on bounded queue 'box' {{.*}} [fanout-stranded-producer]
@@ -138,7 +101,7 @@ void fill(Mailbox &box, int count) {
   box.seal();
 }
 int sumUntilNegative(int count) {
-  Mailbox box(1);
+  Postbox box(1);
   std::jthread filler(fill, std::ref(box), count);
   int slot = 0, sum = 0;
   while (const int *v = box.take(slot))
@@ -173,7 +136,7 @@ void parseGuarded(const std::vector<std::string> &blocks) {
 // Negative: the handler closes the mailbox and rethrows; the joins come
 // after.
 int sumOrSeal(int count) {
-  Mailbox box(1);
+  Postbox box(1);
   std::jthread filler(fill, std::ref(box), count);
   int slot = 0, sum = 0;
   try {

@@ -1,10 +1,12 @@
-// RUN: %check_clang_tidy %s fanout-stranded-producer,fanout-stranded-consumer,fanout-join-before-drain %t -- -- -std=c++20
+// RUN: %check_clang_tidy %s fanout-stranded-producer,fanout-stranded-consumer,fanout-join-before-drain %t -- -- -std=c++20 -isystem %S/Inputs
 
 // A consumer that leaves when the item it popped compares with a constant
 // (`if (v < 0) break;`) stops on the producer's end marker only if some
 // producer pushes such a value. When every push is data (a counter, a
 // parsed record), the comparison validates the data: leaving on it is an
 // early exit, and the producer blocked on the full queue is stranded.
+#include "queues.h"
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -12,43 +14,6 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-template <typename T> class Conveyor {
-public:
-  explicit Conveyor(std::size_t slots) : slots_(slots) {}
-  bool load(T v) {
-    std::unique_lock<std::mutex> lock(mu_);
-    free_.wait(lock, [&] { return belt_.size() < slots_ || stopped_; });
-    if (stopped_)
-      return false;
-    belt_.push_back(std::move(v));
-    full_.notify_one();
-    return true;
-  }
-  std::optional<T> unload() {
-    std::unique_lock<std::mutex> lock(mu_);
-    full_.wait(lock, [&] { return !belt_.empty() || stopped_; });
-    if (belt_.empty())
-      return std::nullopt;
-    T v = std::move(belt_.front());
-    belt_.pop_front();
-    free_.notify_one();
-    return v;
-  }
-  void stop() {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-    full_.notify_all();
-    free_.notify_all();
-  }
-
-private:
-  std::mutex mu_;
-  std::condition_variable free_, full_;
-  std::deque<T> belt_;
-  std::size_t slots_;
-  bool stopped_ = false;
-};
 
 struct Reading {
   int sensor;

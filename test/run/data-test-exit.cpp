@@ -1,9 +1,11 @@
-// RUN: %run_fix_test %s %t
+// RUN: %run_fix_test %s %t -- -- -isystem %S/../checks/Inputs
 //
 // A recorder thread stops at the first reading out of range; the sampler,
 // on the calling thread, goes on loading readings onto the full conveyor
 // and blocks. The comparison tests the data: the sampler pushes no such
 // marker. The fix stops the conveyor on the recorder's way out.
+#include "queues.h"
+
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -11,43 +13,6 @@
 #include <optional>
 #include <thread>
 #include <vector>
-
-template <typename T> class Conveyor {
-public:
-  explicit Conveyor(std::size_t slots) : slots_(slots) {}
-  bool load(T v) {
-    std::unique_lock<std::mutex> lock(mu_);
-    free_.wait(lock, [&] { return belt_.size() < slots_ || stopped_; });
-    if (stopped_)
-      return false;
-    belt_.push_back(std::move(v));
-    full_.notify_one();
-    return true;
-  }
-  std::optional<T> unload() {
-    std::unique_lock<std::mutex> lock(mu_);
-    full_.wait(lock, [&] { return !belt_.empty() || stopped_; });
-    if (belt_.empty())
-      return std::nullopt;
-    T v = std::move(belt_.front());
-    belt_.pop_front();
-    free_.notify_one();
-    return v;
-  }
-  void stop() {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-    full_.notify_all();
-    free_.notify_all();
-  }
-
-private:
-  std::mutex mu_;
-  std::condition_variable free_, full_;
-  std::deque<T> belt_;
-  std::size_t slots_;
-  bool stopped_ = false;
-};
 
 struct Reading {
   int sensor;

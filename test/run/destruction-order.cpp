@@ -1,4 +1,4 @@
-// RUN: %run_fix_test %s %t
+// RUN: %run_fix_test %s %t -- -- -isystem %S/../checks/Inputs
 //
 // Parser threads push into a queue that closes itself when destroyed; the
 // jthreads are declared after it. The calling thread consumes, and its
@@ -6,6 +6,8 @@
 // send() on the full queue, so the queue's destructor never runs (qlever
 // issue #3092). The fix declares a closing guard after the threads, so it
 // runs before their joins.
+#include "queues.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -16,45 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-// Closes itself when destroyed; send() gives up once closed.
-template <typename T> class Pipe {
-public:
-  explicit Pipe(std::size_t room) : room_(room) {}
-  ~Pipe() { close(); }
-  bool send(T v) {
-    std::unique_lock<std::mutex> lock(mu_);
-    space_.wait(lock, [&] { return items_.size() < room_ || closed_; });
-    if (closed_)
-      return false;
-    items_.push_back(std::move(v));
-    ready_.notify_one();
-    return true;
-  }
-  std::optional<T> receive() {
-    std::unique_lock<std::mutex> lock(mu_);
-    ready_.wait(lock, [&] { return !items_.empty() || closed_; });
-    if (items_.empty())
-      return std::nullopt;
-    T v = std::move(items_.front());
-    items_.pop_front();
-    space_.notify_one();
-    return v;
-  }
-  void close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    ready_.notify_all();
-    space_.notify_all();
-  }
-
-private:
-  std::mutex mu_;
-  std::condition_variable space_, ready_;
-  std::deque<T> items_;
-  std::size_t room_;
-  bool closed_ = false;
-};
 
 void store(const std::string &line) {
   throw std::runtime_error("cannot write '" + line.substr(0, 5) + "'");

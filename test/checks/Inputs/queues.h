@@ -275,3 +275,81 @@ private:
   std::array<T, N> buf_{};
   std::ptrdiff_t head_ = 0, tail_ = 0;
 };
+
+// Closes itself when destroyed (as qlever's ThreadSafeQueue); send() gives
+// up once closed, receive() hands out an empty optional.
+template <typename T> class Pipe {
+public:
+  explicit Pipe(std::size_t room) : room_(room) {}
+  ~Pipe() { close(); }
+  bool send(T v) {
+    std::unique_lock<std::mutex> lock(mu_);
+    space_.wait(lock, [&] { return items_.size() < room_ || closed_; });
+    if (closed_)
+      return false;
+    items_.push_back(std::move(v));
+    ready_.notify_one();
+    return true;
+  }
+  std::optional<T> receive() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty())
+      return std::nullopt;
+    T v = std::move(items_.front());
+    items_.pop_front();
+    space_.notify_one();
+    return v;
+  }
+  void close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    ready_.notify_all();
+    space_.notify_all();
+  }
+
+private:
+  std::mutex mu_;
+  std::condition_variable space_, ready_;
+  std::deque<T> items_;
+  std::size_t room_;
+  bool closed_ = false;
+};
+
+// An optional-returning pop, a bool push that gives up once stopped.
+template <typename T> class Conveyor {
+public:
+  explicit Conveyor(std::size_t slots) : slots_(slots) {}
+  bool load(T v) {
+    std::unique_lock<std::mutex> lock(mu_);
+    free_.wait(lock, [&] { return belt_.size() < slots_ || stopped_; });
+    if (stopped_)
+      return false;
+    belt_.push_back(std::move(v));
+    full_.notify_one();
+    return true;
+  }
+  std::optional<T> unload() {
+    std::unique_lock<std::mutex> lock(mu_);
+    full_.wait(lock, [&] { return !belt_.empty() || stopped_; });
+    if (belt_.empty())
+      return std::nullopt;
+    T v = std::move(belt_.front());
+    belt_.pop_front();
+    free_.notify_one();
+    return v;
+  }
+  void stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    full_.notify_all();
+    free_.notify_all();
+  }
+
+private:
+  std::mutex mu_;
+  std::condition_variable free_, full_;
+  std::deque<T> belt_;
+  std::size_t slots_;
+  bool stopped_ = false;
+};
