@@ -276,6 +276,31 @@ std::optional<FixItHint> closeGuardInsertion(const Stmt *Body,
   return firstInBlock(Block, Guard, Ctx);
 }
 
+std::vector<FixItHint> moveStatementAfter(const Stmt *Moved, const Stmt *After,
+                                          const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation From = Moved->getBeginLoc();
+  SourceLocation To = afterStatement(Moved, Ctx);
+  SourceLocation Destination = afterStatement(After, Ctx);
+  if (To.isInvalid() || Destination.isInvalid() || From.isMacroID() ||
+      isInMacro(After->getSourceRange()))
+    return {};
+  StringRef Text = Lexer::getSourceText(CharSourceRange::getCharRange(From, To),
+                                        SM, Ctx.getLangOpts());
+  if (Text.empty() || Text.contains('\n'))
+    return {};
+  std::string Indent = indentationOf(From, SM);
+  StringRef Rest = Lexer::getSourceText(
+      CharSourceRange::getCharRange(To, To.getLocWithOffset(1)), SM,
+      Ctx.getLangOpts());
+  if (Rest == "\n" && SM.getSpellingColumnNumber(From) == Indent.size() + 1) {
+    From = From.getLocWithOffset(-int(Indent.size()));
+    To = To.getLocWithOffset(1);
+  }
+  return {FixItHint::CreateRemoval(CharSourceRange::getCharRange(From, To)),
+          FixItHint::CreateInsertion(Destination, "\n" + Indent + Text.str())};
+}
+
 std::optional<FixItHint> firstInBlock(const Stmt *Body, StringRef Code,
                                       const ASTContext &Ctx) {
   const auto *Block = dyn_cast_or_null<CompoundStmt>(Body);

@@ -492,29 +492,7 @@ std::vector<FixItHint> Analysis::planWaitAfterDrain(
     if (*Mid == DrainStmt)
       break;
   }
-  SourceLocation AfterWait = afterStatement(Waits, Ctx);
-  SourceLocation AfterDrain = afterStatement(DrainStmt, Ctx);
-  if (AfterWait.isInvalid() || AfterDrain.isInvalid())
-    return {};
-  StringRef Text = Lexer::getSourceText(
-      CharSourceRange::getCharRange(Waits->getBeginLoc(), AfterWait), SM,
-      Ctx.getLangOpts());
-  if (Text.empty() || Text.contains('\n'))
-    return {};
-  // The wait's whole line goes when nothing else is on it.
-  SourceLocation From = Waits->getBeginLoc();
-  SourceLocation To = AfterWait;
-  std::string Indent = indentationOf(From, SM);
-  SourceLocation LineStart = From.getLocWithOffset(-int(Indent.size()));
-  StringRef Rest = Lexer::getSourceText(
-      CharSourceRange::getCharRange(To, To.getLocWithOffset(1)), SM,
-      Ctx.getLangOpts());
-  if (Rest == "\n" && SM.getSpellingColumnNumber(From) == Indent.size() + 1) {
-    From = LineStart;
-    To = To.getLocWithOffset(1);
-  }
-  return {FixItHint::CreateRemoval(CharSourceRange::getCharRange(From, To)),
-          FixItHint::CreateInsertion(AfterDrain, "\n" + Indent + Text.str())};
+  return moveStatementAfter(Waits, DrainStmt, Ctx);
 }
 
 void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,

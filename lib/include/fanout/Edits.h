@@ -62,6 +62,14 @@ std::string closeGuardCode(const clang::Expr *Object, bool Arrow,
                            llvm::StringRef Close, const clang::ASTContext &Ctx,
                            bool FreeFunction = false, bool Flagged = false);
 
+/// The edits that move statement \p Moved, written on one line, to just
+/// after statement \p After, at \p Moved's indentation; its line goes too
+/// when nothing else is on it. Empty where it cannot be written (macros,
+/// a statement over several lines).
+std::vector<clang::FixItHint> moveStatementAfter(const clang::Stmt *Moved,
+                                                 const clang::Stmt *After,
+                                                 const clang::ASTContext &Ctx);
+
 /// Whether the queue \p Object names has a \p Close member that refuses a
 /// second call: it asserts, aborts or throws (`assert(!closed_)`).
 bool closeRefusesSecondCall(const clang::Expr *Object, llvm::StringRef Close);
