@@ -127,8 +127,7 @@ void FanOut::addActor(Actor A) {
     AccessPath Queue;
     if (Added.Role == Actor::Kind::Caller) {
       // The calling thread's part starts at its first spawn.
-      const Stmt *At = Op.Via.empty() ? static_cast<const Stmt *>(Op.Op.Call)
-                                      : Op.Via.front();
+      const Stmt *At = Op.callHere();
       Queue = normalize(Op.Queue, Threads.Function);
       if (SM.isBeforeInTranslationUnit(At->getBeginLoc(), Start)) {
         // Set-up before the threads start: only the capacity matters.
@@ -195,10 +194,7 @@ bool FanOut::isBounded(const AccessPath &Queue) const {
   });
 }
 
-const Stmt *FanOut::siteOf(const QueueUse &Use) {
-  return Use.Op->Via.empty() ? static_cast<const Stmt *>(Use.Op->Op.Call)
-                             : Use.Op->Via.front();
-}
+const Stmt *FanOut::siteOf(const QueueUse &Use) { return Use.Op->callHere(); }
 
 bool FanOut::callerUsesAfter(const AccessPath &Queue, const WaitSite *Wait,
                              function_ref<bool(const QueueUse &)> Which) const {

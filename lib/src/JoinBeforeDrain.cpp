@@ -179,12 +179,12 @@ private:
                      const AccessPath &Queue,
                      ArrayRef<const QueueUse *> WorkerPushes,
                      const ResultCount &Count, const QueueCapacity &Capacity);
-  bool movableAcrossWait(const Stmt *Moved, const VarDecl *QueueVar,
-                         ArrayRef<const QueueUse *> WorkerPushes) const;
-  const Stmt *atOf(const QueueUse &Use) const {
-    return Use.Op->Via.empty() ? static_cast<const Stmt *>(Use.Op->Op.Call)
-                               : Use.Op->Via.front();
-  }
+  llvm::SmallPtrSet<const VarDecl *, 8>
+  writtenByWorkers(ArrayRef<const QueueUse *> WorkerPushes) const;
+  bool movableAcrossWait(
+      const Stmt *Moved, const VarDecl *QueueVar,
+      const llvm::SmallPtrSetImpl<const VarDecl *> &Written) const;
+  const Stmt *atOf(const QueueUse &Use) const { return Use.Op->callHere(); }
 
   const FanOut &Model;
   RoleAnalysis &Roles;
@@ -223,8 +223,7 @@ const Stmt *Analysis::itemsBound(ArrayRef<const QueueUse *> WorkerPushes,
          Model.summaries().opsOn(Model.spawner(), Source)) {
       if (!IsPush(*Op))
         continue;
-      const Stmt *At = Op->Via.empty() ? static_cast<const Stmt *>(Op->Op.Call)
-                                       : Op->Via.front();
+      const Stmt *At = Op->callHere();
       const Stmt *Around = enclosingLoop(At, SpawnerParents);
       if (!Around || ++Pushes > 1 || enclosingLoop(Around, SpawnerParents) ||
           !SM.isBeforeInTranslationUnit(At->getBeginLoc(), FirstSpawn)) {
@@ -358,17 +357,10 @@ bool takesTimeout(const CallExpr *Call) {
   });
 }
 
-/// Whether \p Moved can run before the wait instead of after it: it reads
-/// nothing the workers can write (no variable their spawns write but the
-/// queue, no global, no member), calls only the queue's pops
-/// and the standard library, and has no way out of the block that would skip
-/// the wait once it follows.
-bool Analysis::movableAcrossWait(
-    const Stmt *Moved, const VarDecl *QueueVar,
-    ArrayRef<const QueueUse *> WorkerPushes) const {
-  const FunctionDecl *Spawner = Model.spawner();
-  // What the workers may write: every variable their spawns (arguments) and
-  // bodies (a lambda's captures) name other than by reading its value.
+/// What the workers may write: every variable their spawns (arguments) and
+/// bodies (a lambda's captures) name other than by reading its value.
+llvm::SmallPtrSet<const VarDecl *, 8>
+Analysis::writtenByWorkers(ArrayRef<const QueueUse *> WorkerPushes) const {
   llvm::SmallPtrSet<const VarDecl *, 8> Written;
   auto CollectWrites = [&](const Stmt *Root, const FunctionDecl *In) {
     const ParentMap &Parents = Model.summaries().parents(In);
@@ -385,10 +377,22 @@ bool Analysis::movableAcrossWait(
   };
   for (const QueueUse *Use : WorkerPushes) {
     const Actor &Worker = Model.actors()[Use->Actor];
-    CollectWrites(Worker.Spawn->Expr, Spawner);
+    CollectWrites(Worker.Spawn->Expr, Model.spawner());
     if (Worker.Function && Worker.Function->hasBody())
       CollectWrites(Worker.Function->getBody(), Worker.Function);
   }
+  return Written;
+}
+
+/// Whether \p Moved can run before the wait instead of after it: it reads
+/// nothing the workers can write (no variable in \p Written but the queue,
+/// no global, no member), calls only the queue's pops and the standard
+/// library, and has no way out of the block that would skip the wait once
+/// it follows.
+bool Analysis::movableAcrossWait(
+    const Stmt *Moved, const VarDecl *QueueVar,
+    const llvm::SmallPtrSetImpl<const VarDecl *> &Written) const {
+  const FunctionDecl *Spawner = Model.spawner();
   bool Ok = true;
   unsigned LoopDepth = 0;
   std::function<void(const Stmt *)> Visit = [&](const Stmt *Node) {
@@ -418,8 +422,7 @@ bool Analysis::movableAcrossWait(
       const FunctionDecl *Callee = Call->getDirectCallee();
       const ReachedOp *OnQueue = nullptr;
       for (const ReachedOp &Reached : Model.summaries().opsOf(Spawner))
-        if ((Reached.Via.empty() ? Reached.Op.Call : Reached.Via.front()) ==
-            Call)
+        if (Reached.callHere() == Call)
           OnQueue = &Reached;
       if (OnQueue)
         Ok &= OnQueue->Op.Role == QueueRole::BlockingPop ||
@@ -428,8 +431,8 @@ bool Analysis::movableAcrossWait(
       else if (!Callee || !SM.isInSystemHeader(Callee->getLocation()))
         Ok = false;
     }
-    bool Loop =
-        isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt, SwitchStmt>(Node);
+    // A `break` inside a loop or switch of the moved code stays in it.
+    bool Loop = isLoop(Node) || isa<SwitchStmt>(Node);
     LoopDepth += Loop;
     for (const Stmt *Child : Node->children())
       Visit(Child);
@@ -469,7 +472,7 @@ std::vector<FixItHint> Analysis::planWaitAfterDrain(
       isInMacro(Block->getSourceRange()))
     return {};
   // The drain takes every result that does not fit.
-  bool DrainLoops = isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(DrainStmt);
+  bool DrainLoops = isLoop(DrainStmt);
   if (!DrainLoops && !(Count.Value && (*Count.Value <= 1 ||
                                        (Capacity.Value &&
                                         *Count.Value <= *Capacity.Value + 1))))
@@ -485,9 +488,11 @@ std::vector<FixItHint> Analysis::planWaitAfterDrain(
           : nullptr;
   if (!QueueVar)
     return {};
+  llvm::SmallPtrSet<const VarDecl *, 8> Written =
+      writtenByWorkers(WorkerPushes);
   auto It = llvm::find(Block->body(), Waits);
   for (auto Mid = std::next(It); Mid != Block->body_end(); ++Mid) {
-    if (!movableAcrossWait(*Mid, QueueVar->getCanonicalDecl(), WorkerPushes))
+    if (!movableAcrossWait(*Mid, QueueVar->getCanonicalDecl(), Written))
       return {};
     if (*Mid == DrainStmt)
       break;

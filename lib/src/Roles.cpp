@@ -907,7 +907,7 @@ bool RoleAnalysis::ConsumerRun::findPopLoop() {
   for (const ReachedOp *Op : Ops) {
     if (Op->Op.Role != QueueRole::BlockingPop)
       continue;
-    const CallExpr *Call = Op->Via.empty() ? Op->Op.Call : Op->Via.front();
+    const CallExpr *Call = Op->callHere();
     const Stmt *Loop = enclosingLoop(Call, Parents);
     if (Op->Via.empty()) {
       if (!Loop)
@@ -1485,9 +1485,7 @@ ConsumerRole RoleAnalysis::consumerTestingData(const FunctionDecl *F,
                                                const CallerContext *Caller) {
   RangeSentinelsAreData = true;
   ConsumerRole Role =
-      Caller ? analyzeConsumer(F, Queue, Caller)
-             : analyzeConsumer(F->getDefinition() ? F->getDefinition() : F,
-                               Queue, nullptr);
+      Caller ? callerConsumer(F, Queue, *Caller) : consumer(F, Queue);
   RangeSentinelsAreData = false;
   return Role;
 }

@@ -254,11 +254,10 @@ bool producesUntilStopped(const StrandedProducerCase &Case,
       return true;
   return false;
 }
-} // namespace
 
 /// Whether any push of the queue (by any actor, through any calls) is
 /// given a constant: an end marker (`q.push(-1)`) rather than data.
-static bool pushesConstant(ArrayRef<QueueUse> Uses, const ASTContext &Ctx) {
+bool pushesConstant(ArrayRef<QueueUse> Uses, const ASTContext &Ctx) {
   auto IsConstant = [&](const Expr *E) {
     return !E->isValueDependent() && !E->getType()->isRecordType() &&
            E->isEvaluatable(Ctx);
@@ -281,6 +280,7 @@ static bool pushesConstant(ArrayRef<QueueUse> Uses, const ASTContext &Ctx) {
            (Constant(Use.Op->Op.Call) || any_of(Use.Op->Via, Constant));
   });
 }
+} // namespace
 
 std::optional<ConsumerCase>
 Analysis::consumerOf(const StrandedProducerCase &Case, unsigned ActorIndex,
@@ -381,8 +381,7 @@ bool Analysis::wokenByAnother(const StrandedProducerCase &Case,
         return true;
       break;
     case Actor::Kind::Caller: {
-      const Stmt *At = Use.Op->Via.empty() ? static_cast<const Stmt *>(Op.Call)
-                                           : Use.Op->Via.front();
+      const Stmt *At = Use.Op->callHere();
       if (!Case.ProducerWait || SM.isBeforeInTranslationUnit(
                                     At->getBeginLoc(), Case.ProducerWait->Loc))
         return true;

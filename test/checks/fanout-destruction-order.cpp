@@ -111,6 +111,32 @@ int sumUntilNegative(int count) {
   return sum;
 }
 
+// Positive, a third way: a member function whose consumer loop is a helper
+// it calls; the helper's exception unwinds the member's jthreads first.
+void storeAll(Pipe<std::string> &pipe) {
+  while (std::optional<std::string> line = pipe.receive())
+    store(*line);
+}
+struct Indexer {
+  void build(const std::vector<std::string> &blocks) {
+    Pipe<std::string> out(2);
+    std::atomic<int> active{2};
+    std::vector<std::jthread> workers;
+    for (int t = 0; t < 2; ++t)
+      workers.emplace_back([&] {
+        for (const std::string &block : blocks)
+          if (!out.send(block))
+            // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: producer can block forever in 'send' on bounded queue 'out' {{.*}} [fanout-stranded-producer]
+            // The note, printed after the warning, is on storeAll's loop:
+            // CHECK-MESSAGES: :[[@LINE-13]]:5: note: an exception from 'store' ends the consumer here without closing 'out'
+            return;
+        if (active.fetch_sub(1) == 1)
+          out.close();
+      });
+    storeAll(out);
+  }
+};
+
 // Negative: a guard declared after the handles closes before they are
 // joined.
 void parseGuarded(const std::vector<std::string> &blocks) {

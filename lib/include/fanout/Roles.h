@@ -132,13 +132,13 @@ public:
   /// The consumer question, memoised per function and queue.
   const ConsumerRole &consumer(const clang::FunctionDecl *F,
                                const AccessPath &Queue);
-  /// The same for the calling thread: its waits on the producer hang.
   /// The consumer question again, with comparisons of the popped value
   /// (`item < 0`) read as tests of the data, not end markers: for producers
   /// that push no constant. \p Caller as for callerConsumer, or null.
   ConsumerRole consumerTestingData(const clang::FunctionDecl *F,
                                    const AccessPath &Queue,
                                    const CallerContext *Caller);
+  /// The same for the calling thread: its waits on the producer hang.
   ConsumerRole callerConsumer(const clang::FunctionDecl *F,
                               const AccessPath &Queue,
                               const CallerContext &Caller);
@@ -197,7 +197,8 @@ private:
   Summaries &S;
   using Key = std::pair<const clang::FunctionDecl *, AccessPath>;
   llvm::DenseMap<Key, std::unique_ptr<ConsumerRole>> Consumers;
-  /// The same while comparisons of popped values are read as data tests.
+  /// The same while comparisons of popped values are read as data tests
+  /// (consumerTestingData, for the helpers it reaches too).
   llvm::DenseMap<Key, std::unique_ptr<ConsumerRole>> DataTestingConsumers;
   bool RangeSentinelsAreData = false;
   llvm::DenseMap<std::tuple<Key, int, const MarkerSpec *>, bool> AllPathCloses;

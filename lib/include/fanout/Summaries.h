@@ -45,6 +45,11 @@ struct ReachedOp {
   const clang::FunctionDecl *InnerFunction = nullptr;
   /// Whether it sits in a loop: in Holder, or around any call of Via.
   bool InLoop = false;
+  /// The call in the summarised function's own body that reaches Op: the
+  /// call on the queue itself, or the first call of Via.
+  const clang::CallExpr *callHere() const {
+    return Via.empty() ? Op.Call : Via.front();
+  }
 };
 
 /// The per-translation-unit store of summaries, CFGs and parent maps: one

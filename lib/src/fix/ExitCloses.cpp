@@ -22,12 +22,13 @@ bool guardBeforeScopeWait(const FixContext &Fx, const RoleExit &Exit,
                           std::vector<FixItHint> &Out) {
   const ParentMap &Parents = Fx.S.parents(Exit.In);
   const VarDecl *Handle = Fx.Case.ProducerWait->Destroyed;
+  if (!Handle->getDeclContext()->Equals(Exit.In))
+    return false;
   const Stmt *Child = Exit.At;
   for (const Stmt *P = Parents.getParent(Child); P;
        Child = P, P = Parents.getParent(P)) {
     const auto *Block = dyn_cast<CompoundStmt>(P);
-    if (!Block || !Handle->getDeclContext()->Equals(Exit.In) ||
-        none_of(Block->body(), [&](const Stmt *Item) {
+    if (!Block || none_of(Block->body(), [&](const Stmt *Item) {
           const auto *DS = dyn_cast<DeclStmt>(Item);
           return DS && llvm::is_contained(DS->decls(), Handle);
         }))
