@@ -334,6 +334,10 @@ public:
 
 private:
   std::unique_ptr<QueueApi> classify();
+  /// The methods that keep an error for the consumers in a field the
+  /// blocking pop's wait does not watch (\p PopFlags).
+  void readStoredErrors(QueueApi &Api,
+                        const SmallPtrSetImpl<const FieldDecl *> &PopFlags);
   void readMethod(const FunctionDecl *Method,
                   const ParmVarDecl *Subject = nullptr);
   const QueueApi *innerQueueOf(const FieldDecl *Field);
@@ -1253,6 +1257,39 @@ std::unique_ptr<QueueApi> ClassReader::readFunctions(
   return Api;
 }
 
+/// Whether \p T is std::exception_ptr (libstdc++ declares it in a namespace
+/// nested in std, libc++ in an inline one).
+bool isExceptionPtr(QualType T) {
+  const CXXRecordDecl *Record = T.isNull() ? nullptr : T->getAsCXXRecordDecl();
+  if (!Record || Record->getName() != "exception_ptr")
+    return false;
+  for (const DeclContext *Outer = Record->getDeclContext(); Outer;
+       Outer = Outer->getParent())
+    if (Outer->isStdNamespace())
+      return true;
+  return false;
+}
+
+void ClassReader::readStoredErrors(
+    QueueApi &Api, const SmallPtrSetImpl<const FieldDecl *> &PopFlags) {
+  if (Api.BlockingPop.empty())
+    return;
+  for (const MethodFacts &Facts : Methods) {
+    if (!Facts.Waits.empty() || Facts.Adds || Facts.Removes ||
+        is_contained(Api.CloseWakingPop, Facts.Method->getName()))
+      continue;
+    for (const FieldDecl *Field : Facts.FlagsSet) {
+      if (PopFlags.contains(Field) || !isExceptionPtr(Field->getType()))
+        continue;
+      if (Api.StoredErrorField && Api.StoredErrorField != Field)
+        continue;
+      Api.StoredErrorField = Field;
+      Api.StoreError.push_back(Facts.Method->getName().str());
+      break;
+    }
+  }
+}
+
 std::unique_ptr<QueueApi> ClassReader::classify() {
   auto Api = std::make_unique<QueueApi>();
   Api->TypeName = Record->getQualifiedNameAsString();
@@ -1394,6 +1431,7 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
     case QueueRole::Drain:
       Api->Drain.push_back(Name);
       break;
+    case QueueRole::StoreError:
     case QueueRole::None:
       break;
     }
@@ -1475,6 +1513,7 @@ std::unique_ptr<QueueApi> ClassReader::classify() {
   }
   Api->CloseWakesBlockedPush = AnyCloseWakesPush;
   Api->CloseSidesKnown = true;
+  readStoredErrors(*Api, PopFlags);
   if (FirstPop) {
     Api->OnClosedPop = closedPopResult(*FirstPop, PopFlags);
     if (Api->OnClosedPop == ClosedPopResult::Status)

@@ -30,6 +30,8 @@ QueueRole QueueApi::roleOf(StringRef Method) const {
     return QueueRole::SetCapacity;
   if (In(Drain))
     return QueueRole::Drain;
+  if (In(StoreError))
+    return QueueRole::StoreError;
   return QueueRole::None;
 }
 

@@ -93,6 +93,9 @@ StringRef noteFormat(const FindingNote &N) {
     return "workers block here once '%0' is full";
   case NoteKind::DrainedAfter:
     return "'%0' is drained only here, after the wait";
+  case NoteKind::ErrorKeptUnseen:
+    return "the producer leaves its error in '%0' here ('%1'), but '%2' does "
+           "not wake on it";
   case NoteKind::Fix:
     return "fix: %0";
   case NoteKind::AlternativeFix:

@@ -556,6 +556,8 @@ bool RoleAnalysis::wakesAt(const CFGElement &Element, const FunctionDecl *F,
       return false;
     if (Op->Role == QueueRole::Close)
       return Op->Api->closeWakes(Op->MethodName, Side);
+    if (Op->Role == QueueRole::StoreError)
+      return StoredErrorsWake && Side == QueueSide::Consumers;
     // Emptying the queue wakes the blocked push once; it stays woken when
     // the consumer first raised a flag for the producer to stop on.
     if (Op->Role == QueueRole::Drain)
@@ -603,10 +605,20 @@ AccessPath RoleAnalysis::calleePath(const CallExpr *Call,
   return {};
 }
 
+ProducerRole
+RoleAnalysis::producerIfStoredErrorsWoke(const FunctionDecl *F,
+                                         const AccessPath &Queue,
+                                         const ProducerQuestion &Question) {
+  StoredErrorsWake = true;
+  ProducerRole Role = producer(F, Queue, Question);
+  StoredErrorsWake = false;
+  return Role;
+}
+
 bool RoleAnalysis::closesOnAllPaths(const FunctionDecl *F,
                                     const AccessPath &Queue, QueueSide Side,
                                     const MarkerSpec *Markers) {
-  auto Key = std::make_tuple(std::make_pair(F, Queue), int(Side), Markers);
+  auto Key = std::make_tuple(std::make_pair(F, Queue), sideKey(Side), Markers);
   if (auto It = AllPathCloses.find(Key); It != AllPathCloses.end())
     return It->second;
   AllPathCloses[Key] = false; // Recursion: assume not while looking.
@@ -633,7 +645,7 @@ bool RoleAnalysis::closesOnAllPaths(const FunctionDecl *F,
 
 bool RoleAnalysis::throwsUnwoken(const FunctionDecl *F, const AccessPath &Queue,
                                  QueueSide Side, const MarkerSpec *Markers) {
-  auto Key = std::make_tuple(std::make_pair(F, Queue), int(Side), Markers);
+  auto Key = std::make_tuple(std::make_pair(F, Queue), sideKey(Side), Markers);
   if (auto It = UnwokenThrows.find(Key); It != UnwokenThrows.end())
     return It->second;
   UnwokenThrows[Key] = false; // Recursion: assume not while looking.

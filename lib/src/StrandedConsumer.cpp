@@ -11,8 +11,11 @@
 #include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
 #include "fanout/MarkerFix.h"
+#include "fanout/StoredErrorFix.h"
 #include "fanout/StrandedProducer.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -293,6 +296,30 @@ const ReachedOp *directOp(Summaries &S, const FunctionDecl *F,
     if (Op.Via.empty() && Op.Queue == Queue)
       return &Op;
   return nullptr;
+}
+
+/// The call by which one of \p Producers leaves its error in the queue.
+const QueueUse *errorKeptBy(ArrayRef<QueueUse> Uses,
+                            ArrayRef<unsigned> Producers) {
+  for (const QueueUse &Use : Uses)
+    if (Use.Op->Op.Role == QueueRole::StoreError &&
+        is_contained(Producers, Use.Actor))
+      return &Use;
+  return nullptr;
+}
+
+/// Whether \p Call, in \p F's body, is inside a try block: an exception
+/// from it is handled, not the end of the thread.
+bool catchesAround(const Stmt *Call, const FunctionDecl *F) {
+  if (!Call || !F || !F->getBody())
+    return false;
+  ParentMap Parents(F->getBody());
+  for (const Stmt *Child = Call, *Up = Parents.getParent(Call); Up;
+       Child = Up, Up = Parents.getParent(Up))
+    if (const auto *Try = dyn_cast<CXXTryStmt>(Up);
+        Try && Try->getTryBlock() == Child)
+      return true;
+  return false;
 }
 
 /// Whether \p F's body names `this`, as a lambda that captures it does.
@@ -650,8 +677,37 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                                           : NoteKind::ConsumerWait,
                        Wait->Loc});
   }
+  // The producer leaves its error in the queue for the consumers, and the
+  // pop sleeps on: the queue's class is what to fix (a close would hand the
+  // consumers an end of stream and lose the error).
+  bool ErrorWake = false;
+  if (const QueueUse *Kept = errorKeptBy(Uses, Finishers)) {
+    Notes.push_back({NoteKind::ErrorKeptUnseen,
+                     Kept->Op->Op.Call->getExprLoc(),
+                     {Name, Kept->Op->Op.MethodName.str(),
+                      First.Role->Pop.MethodName.str()}});
+    // Certain only when every way out of the producer closes or stores.
+    bool EveryExitStores = true;
+    for (unsigned Finisher : Finishers) {
+      const Actor &Who = Actors[Finisher];
+      for (const QueueUse &Use : Uses)
+        if (Use.Actor == Finisher) {
+          ProducerRole Role = Roles.producerIfStoredErrorsWoke(
+              Who.Function, Use.Op->Queue, Question);
+          EveryExitStores &= Role.Exits.empty() && Role.ThrowExits.empty();
+          break;
+        }
+    }
+    if (EveryExitStores && all_of(Consumers, [&](const Consumer &C) {
+          return catchesAround(C.Role->Pop.Call, C.PopHolder);
+        })) {
+      F.Fixes = planStoredErrorWake(First.Role->Pop.Call, *Api, Ctx);
+      ErrorWake = !F.Fixes.empty();
+    }
+  }
   bool Guard = false;
-  F.Fixes = planFix(Producer, InProducer, Exits, *Api, Consumers, Guard);
+  if (F.Fixes.empty())
+    F.Fixes = planFix(Producer, InProducer, Exits, *Api, Consumers, Guard);
   // End markers instead of a close: a guard sends them on every way out.
   bool MarkerGuard = false;
   if (F.Fixes.empty() && OnMarkers && Producer.Role != Actor::Kind::Member)
@@ -730,7 +786,15 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     CloseCall = Name + "." + Close.str() + "(...)";
   FindingNote Fix;
   Fix.Loc = PushCall->getExprLoc();
-  if (MarkerGuard) {
+  if (ErrorWake) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.Loc = F.Fixes.front().RemoveRange.getBegin();
+    Fix.FixTitle = "make '" + First.Role->Pop.MethodName.str() +
+                   "' wake on the stored error and rethrow it, and the "
+                   "methods that store it wake the consumers (in the queue's "
+                   "class: each of its users' pops then throws once an "
+                   "error is stored)";
+  } else if (MarkerGuard) {
     Fix.Kind = NoteKind::Fix;
     Fix.Loc = F.Fixes.front().RemoveRange.getBegin();
     Fix.FixTitle = "send the end markers of '" + Name +

@@ -54,6 +54,7 @@ enum class NoteKind {
   ConsumerWaitScope,  ///< {}
   WorkersBlock,       ///< {queue}
   DrainedAfter,       ///< {queue}
+  ErrorKeptUnseen,    ///< {queue, storing method, pop}
   Fix,                ///< {text}: what the fix-it of the warning does
   AlternativeFix,     ///< {text}: an alternative, with its own fix-its
   NoFix,              ///< {text}: why there is no fix-it, what to write

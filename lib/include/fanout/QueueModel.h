@@ -33,6 +33,9 @@ enum class QueueRole {
   /// Empties the queue and wakes the pushes asleep at that moment (a
   /// `clear()` that notifies): room once, not a close.
   Drain,
+  /// Keeps an error for the consumers (`setException(e)` storing an
+  /// exception_ptr) without waking a pop: the pop's wait ignores it.
+  StoreError,
 };
 
 /// The two sides a close can wake.
@@ -71,6 +74,10 @@ struct QueueApi {
 
   std::vector<std::string> BlockingPush, BlockingPop, NonBlockingPush,
       NonBlockingPop, Close, SetCapacity, Drain;
+  /// Methods that store an error the blocking pop's wait does not watch, and
+  /// the field they store it in (an inferred queue's std::exception_ptr).
+  std::vector<std::string> StoreError;
+  const clang::FieldDecl *StoredErrorField = nullptr;
 
   ClosedPushResult OnClosedPush = ClosedPushResult::Unknown;
   std::string ClosedException; ///< Spelled as code, for a catch clause.

@@ -144,6 +144,12 @@ public:
                               const CallerContext &Caller);
   ProducerRole producer(const clang::FunctionDecl *F, const AccessPath &Queue,
                         const ProducerQuestion &Question);
+  /// The producer question as if storing an error in the queue woke the
+  /// consumers (a pop repaired to wake on it): the ways out that neither
+  /// close nor store the error.
+  ProducerRole producerIfStoredErrorsWoke(const clang::FunctionDecl *F,
+                                          const AccessPath &Queue,
+                                          const ProducerQuestion &Question);
 
   /// Whether every path through \p F closes \p Queue for \p Side (or, for
   /// consumers that stop on \p Markers, sends them).
@@ -201,6 +207,11 @@ private:
   /// (consumerTestingData, for the helpers it reaches too).
   llvm::DenseMap<Key, std::unique_ptr<ConsumerRole>> DataTestingConsumers;
   bool RangeSentinelsAreData = false;
+  /// Set while producerIfStoredErrorsWoke asks; part of the memos' keys.
+  bool StoredErrorsWake = false;
+  int sideKey(QueueSide Side) const {
+    return int(Side) + (StoredErrorsWake ? 2 : 0);
+  }
   llvm::DenseMap<std::tuple<Key, int, const MarkerSpec *>, bool> AllPathCloses;
   llvm::DenseMap<Key, std::optional<unsigned>> PushCounts;
   llvm::DenseMap<std::tuple<Key, int, const MarkerSpec *>, bool> UnwokenThrows;
