@@ -14,7 +14,6 @@
 #include "fanout/StoredErrorFix.h"
 #include "fanout/StrandedProducer.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/ParentMap.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
@@ -308,12 +307,17 @@ const QueueUse *errorKeptBy(ArrayRef<QueueUse> Uses,
   return nullptr;
 }
 
-/// Whether \p Call, in \p F's body, is inside a try block: an exception
-/// from it is handled, not the end of the thread.
-bool catchesAround(const Stmt *Call, const FunctionDecl *F) {
-  if (!Call || !F || !F->getBody())
-    return false;
-  ParentMap Parents(F->getBody());
+/// The first operation \p Actor makes on the queue.
+const QueueUse *useBy(ArrayRef<QueueUse> Uses, unsigned Actor) {
+  for (const QueueUse &Use : Uses)
+    if (Use.Actor == Actor)
+      return &Use;
+  return nullptr;
+}
+
+/// Whether \p Call is inside a try block of the function \p Parents maps:
+/// an exception from it is handled, not the end of the thread.
+bool catchesAround(const Stmt *Call, const ParentMap &Parents) {
   for (const Stmt *Child = Call, *Up = Parents.getParent(Call); Up;
        Child = Up, Up = Parents.getParent(Up))
     if (const auto *Try = dyn_cast<CXXTryStmt>(Up);
@@ -602,12 +606,7 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   bool EverCloses = false;
   for (unsigned Finisher : Finishers) {
     const Actor &Who = Actors[Finisher];
-    const QueueUse *Named = nullptr;
-    for (const QueueUse &Use : Uses)
-      if (Use.Actor == Finisher) {
-        Named = &Use;
-        break;
-      }
+    const QueueUse *Named = useBy(Uses, Finisher);
     ProducerRole Role =
         Roles.producer(Who.Function, Named->Op->Queue, Question);
     EverCloses |= Role.EverCloses;
@@ -687,21 +686,17 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                      {Name, Kept->Op->Op.MethodName.str(),
                       First.Role->Pop.MethodName.str()}});
     // Certain only when every way out of the producer closes or stores.
-    bool EveryExitStores = true;
-    for (unsigned Finisher : Finishers) {
-      const Actor &Who = Actors[Finisher];
-      for (const QueueUse &Use : Uses)
-        if (Use.Actor == Finisher) {
-          ProducerRole Role = Roles.producerIfStoredErrorsWoke(
-              Who.Function, Use.Op->Queue, Question);
-          EveryExitStores &= Role.Exits.empty() && Role.ThrowExits.empty();
-          break;
-        }
-    }
+    bool EveryExitStores = all_of(Finishers, [&](unsigned Finisher) {
+      ProducerRole Role = Roles.producerIfStoredErrorsWoke(
+          Actors[Finisher].Function, useBy(Uses, Finisher)->Op->Queue,
+          Question);
+      return Role.Exits.empty() && Role.ThrowExits.empty();
+    });
     if (EveryExitStores && all_of(Consumers, [&](const Consumer &C) {
-          return catchesAround(C.Role->Pop.Call, C.PopHolder);
+          return C.PopHolder &&
+                 catchesAround(C.Role->Pop.Call, S.parents(C.PopHolder));
         })) {
-      F.Fixes = planStoredErrorWake(First.Role->Pop.Call, *Api, Ctx);
+      F.Fixes = planStoredErrorWake(First.Role->Pop.Call, *Api, S);
       ErrorWake = !F.Fixes.empty();
     }
   }

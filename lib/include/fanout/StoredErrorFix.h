@@ -20,6 +20,8 @@
 
 namespace fanout {
 
+class Summaries;
+
 /// The edits to the class of the queue \p Pop is called on that make the
 /// pop wake on \p Api's stored error and rethrow it, and each of \p Api's
 /// StoreError methods notify the pop's condition variable. Empty where that
@@ -28,7 +30,7 @@ namespace fanout {
 /// that cannot see the member.
 std::vector<clang::FixItHint> planStoredErrorWake(const clang::CallExpr *Pop,
                                                   const QueueApi &Api,
-                                                  const clang::ASTContext &Ctx);
+                                                  Summaries &S);
 
 } // namespace fanout
 

@@ -9,6 +9,7 @@
 #include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
 #include "fanout/StoredErrorFix.h"
+#include "fanout/Summaries.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/Basic/SourceManager.h"
@@ -97,14 +98,6 @@ std::optional<PopWait> popWaitOf(const CXXMethodDecl *Pop) {
   return Found;
 }
 
-std::string textOf(SourceRange Range, const ASTContext &Ctx) {
-  if (Range.isInvalid() || isInMacro(Range))
-    return {};
-  return Lexer::getSourceText(CharSourceRange::getTokenRange(Range),
-                              Ctx.getSourceManager(), Ctx.getLangOpts())
-      .str();
-}
-
 SourceLocation endOf(const Expr *E, const ASTContext &Ctx) {
   return Lexer::getLocForEndOfToken(E->getEndLoc(), 0, Ctx.getSourceManager(),
                                     Ctx.getLangOpts());
@@ -172,9 +165,8 @@ bool notifiesIn(const Stmt *Body) {
 
 /// Appends the statement \p Code after \p S, a statement of a block, on a
 /// line of its own at \p S's indentation.
-bool insertAfter(const Stmt *S, const FunctionDecl *In, StringRef Code,
+bool insertAfter(const Stmt *S, const ParentMap &Parents, StringRef Code,
                  const ASTContext &Ctx, std::vector<FixItHint> &Out) {
-  ParentMap Parents(In->getBody());
   if (!isa_and_nonnull<CompoundStmt>(Parents.getParent(S)))
     return false;
   SourceLocation After = afterStatement(S, Ctx);
@@ -188,8 +180,8 @@ bool insertAfter(const Stmt *S, const FunctionDecl *In, StringRef Code,
 } // namespace
 
 std::vector<FixItHint> planStoredErrorWake(const CallExpr *PopCall,
-                                           const QueueApi &Api,
-                                           const ASTContext &Ctx) {
+                                           const QueueApi &Api, Summaries &S) {
+  const ASTContext &Ctx = S.context();
   const SourceManager &SM = Ctx.getSourceManager();
   const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(PopCall);
   const FieldDecl *Error = Api.StoredErrorField;
@@ -203,14 +195,14 @@ std::vector<FixItHint> planStoredErrorWake(const CallExpr *PopCall,
   if (!Wait)
     return {};
   std::string Condition =
-      textOf(Wait->Call->getImplicitObjectArgument()->getSourceRange(), Ctx);
+      sourceText(Wait->Call->getImplicitObjectArgument(), Ctx);
   if (Condition.empty())
     return {};
   StringRef Name = Error->getName();
   std::vector<FixItHint> Edits;
   std::string Indent = indentationOf(Wait->Statement->getBeginLoc(), SM);
   if (!wakeOnError(*Wait, Name, Ctx, Edits) ||
-      !insertAfter(Wait->Statement, Pop,
+      !insertAfter(Wait->Statement, S.parents(Pop),
                    ("if (" + Name + ")\n" + Indent +
                     "  std::rethrow_exception(" + Name + ");")
                        .str(),
@@ -222,7 +214,8 @@ std::vector<FixItHint> planStoredErrorWake(const CallExpr *PopCall,
     if (!Store)
       return {};
     if (!notifiesIn(Setter->getBody()) &&
-        !insertAfter(Store, Setter, Condition + ".notify_all();", Ctx, Edits))
+        !insertAfter(Store, S.parents(Setter), Condition + ".notify_all();",
+                     Ctx, Edits))
       return {};
   }
   return Edits;
