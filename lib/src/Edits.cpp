@@ -322,6 +322,50 @@ std::optional<FixItHint> firstInBlock(const Stmt *Body, StringRef Code,
   return FixItHint::CreateInsertion(First, Guard + " ");
 }
 
+namespace {
+/// \p Text with every line after the first indented two more spaces.
+std::string indentedMore(StringRef Text) {
+  std::string Out;
+  for (char C : Text) {
+    Out += C;
+    if (C == '\n')
+      Out += "  ";
+  }
+  return Out;
+}
+} // namespace
+
+std::optional<FixItHint> wrapInRethrowingHandler(const Stmt *BodyStmt,
+                                                 StringRef OnException,
+                                                 const ASTContext &Ctx) {
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(BodyStmt);
+  if (!Body || Body->body_empty() || isInMacro(Body->getSourceRange()))
+    return std::nullopt;
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation Begin = Body->body_front()->getBeginLoc();
+  SourceLocation End = afterStatement(Body->body_back(), Ctx);
+  if (Begin.isMacroID() || End.isInvalid() || End.isMacroID())
+    return std::nullopt;
+  StringRef Text = Lexer::getSourceText(
+      CharSourceRange::getCharRange(Begin, End), SM, Ctx.getLangOpts());
+  if (Text.empty())
+    return std::nullopt;
+  bool OneLine = SM.getSpellingLineNumber(Begin) ==
+                 SM.getSpellingLineNumber(Body->getLBracLoc());
+  std::string Code;
+  if (OneLine) {
+    Code = ("try { " + Text + " } catch (...) { " + OnException + " throw; }")
+               .str();
+  } else {
+    std::string In = indentationOf(Begin, SM);
+    Code = "try {\n" + In + "  " + indentedMore(Text) + "\n" + In +
+           "} catch (...) {\n" + In + "  " + OnException.str() + "\n" + In +
+           "  throw;\n" + In + "}";
+  }
+  return FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, End),
+                                      Code);
+}
+
 void insertIncludeIfMissing(StringRef Header, SourceLocation Near,
                             const ASTContext &Ctx,
                             std::vector<FixItHint> &Out) {

@@ -545,6 +545,10 @@ bool RoleAnalysis::wakesAt(const CFGElement &Element, const FunctionDecl *F,
   std::optional<CFGStmt> Statement = Element.getAs<CFGStmt>();
   if (!Statement)
     return false;
+  // Supposed: a throw that leaves a function closing on its way out.
+  if (const auto *Throw = dyn_cast<CXXThrowExpr>(Statement->getStmt()))
+    return !ClosesOnUnwind.empty() && closesOnUnwind(F) &&
+           !S.caughtWithin(Throw, S.parents(F));
   const auto *Call = dyn_cast<CallExpr>(Statement->getStmt());
   if (!Call)
     return false;
@@ -615,6 +619,27 @@ RoleAnalysis::producerIfStoredErrorsWoke(const FunctionDecl *F,
   return Role;
 }
 
+ProducerRole RoleAnalysis::producerIfUnwindingCloses(
+    const FunctionDecl *F, const AccessPath &Queue,
+    const ProducerQuestion &Question, ArrayRef<const FunctionDecl *> Aborting) {
+  for (const FunctionDecl *Wrapped : Aborting)
+    ClosesOnUnwind.insert(Wrapped->getCanonicalDecl());
+  ProducerRole Role = producer(F, Queue, Question);
+  ClosesOnUnwind.clear();
+  // What was learnt under the supposition holds only under it.
+  auto Forget = [](auto &Memo) {
+    SmallVector<typename std::decay_t<decltype(Memo)>::key_type, 8> Supposed;
+    for (const auto &Entry : Memo)
+      if (std::get<1>(Entry.first) & HypothesisKey)
+        Supposed.push_back(Entry.first);
+    for (const auto &Key : Supposed)
+      Memo.erase(Key);
+  };
+  Forget(AllPathCloses);
+  Forget(UnwokenThrows);
+  return Role;
+}
+
 bool RoleAnalysis::closesOnAllPaths(const FunctionDecl *F,
                                     const AccessPath &Queue, QueueSide Side,
                                     const MarkerSpec *Markers) {
@@ -650,7 +675,8 @@ bool RoleAnalysis::throwsUnwoken(const FunctionDecl *F, const AccessPath &Queue,
     return It->second;
   UnwokenThrows[Key] = false; // Recursion: assume not while looking.
   const CFG *Graph = S.cfg(F);
-  if (!Graph || !S.mayThrow(F) || Depth > Summaries::MaxCallDepth)
+  if (!Graph || !S.mayThrow(F) || closesOnUnwind(F) ||
+      Depth > Summaries::MaxCallDepth)
     return false;
   ++Depth;
   const ParentMap &Parents = S.parents(F);
@@ -1605,7 +1631,7 @@ ProducerRole RoleAnalysis::producer(const FunctionDecl *F,
         Result.Exits.push_back({Node, Kind, F, Queue, {}, Handler});
       return;
     }
-    if (!UnwindingWakes(Node, nullptr))
+    if (!closesOnUnwind(F) && !UnwindingWakes(Node, nullptr))
       Result.ThrowExits.push_back({Node, Kind, F, Queue, {}, nullptr});
   };
   bool SawViaCall = false;

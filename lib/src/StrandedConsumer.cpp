@@ -13,6 +13,7 @@
 #include "fanout/MarkerFix.h"
 #include "fanout/StoredErrorFix.h"
 #include "fanout/StrandedProducer.h"
+#include "fanout/UnwindCloseFix.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -189,6 +190,8 @@ private:
                                                const AccessPath &Queue,
                                                const MarkerSpec *Markers,
                                                ArrayRef<Consumer> Consumers);
+  std::optional<std::vector<UnwindCloseSite>>
+  unwindCloseSites(ArrayRef<RoleExit> Exits);
 
   const FanOut &Model;
   RoleAnalysis &Roles;
@@ -326,6 +329,16 @@ bool catchesAround(const Stmt *Call, const ParentMap &Parents) {
   return false;
 }
 
+/// Whether what \p C's pop throws is kept rather than ending the process:
+/// the task keeps it for whoever waits (std::async), or a try block around
+/// the pop handles it.
+bool keepsWhatPopThrows(const Consumer &C, Summaries &S) {
+  return (C.Who->Spawn &&
+          C.Who->Spawn->Exceptions == EscapingException::EndsTask) ||
+         (C.PopHolder &&
+          catchesAround(C.Role->Pop.Call, S.parents(C.PopHolder)));
+}
+
 /// Whether \p F's body names `this`, as a lambda that captures it does.
 bool usesThis(const FunctionDecl *F) {
   bool Uses = false;
@@ -357,6 +370,46 @@ const ReachedOp *memberOpSpeakable(Summaries &S, const FunctionDecl *F,
       return &Op;
   }
   return nullptr;
+}
+
+/// Where to close the queue as an exception leaves (UnwindCloseFix.h): for
+/// each exception that strands the consumers, the producing function it
+/// comes out of (a call's callee that works on the queue, else the function
+/// that throws); none when there is no such function.
+std::optional<std::vector<UnwindCloseSite>>
+Analysis::unwindCloseSites(ArrayRef<RoleExit> Exits) {
+  std::vector<const RoleExit *> Leaves;
+  flattenExits(Exits, Leaves);
+  std::vector<UnwindCloseSite> Sites;
+  auto Add = [&](const FunctionDecl *F, const ReachedOp *Names) {
+    if (none_of(Sites, [&](const UnwindCloseSite &Site) {
+          return Site.Function == F;
+        }))
+      Sites.push_back({F, Names});
+  };
+  for (const RoleExit *Leaf : Leaves) {
+    if (Leaf->Kind != ExitKind::Throw && Leaf->Kind != ExitKind::ThrowingCall)
+      continue;
+    const auto *Call = dyn_cast<CallExpr>(Leaf->At);
+    const FunctionDecl *Callee = Call ? S.followedCallee(Call) : nullptr;
+    AccessPath Inner =
+        Callee ? Roles.calleePath(Call, Callee, Leaf->In, Leaf->Queue)
+               : AccessPath();
+    if (const ReachedOp *Named =
+            Inner.valid() ? directOp(S, Callee, Inner) : nullptr) {
+      Add(Callee, Named);
+      continue;
+    }
+    // Caught in its own function, the exception leaves through no body
+    // that could be wrapped; whether a wrap elsewhere covers it is for the
+    // producer question asked again to say.
+    if (const ReachedOp *Named = directOp(S, Leaf->In, Leaf->Queue);
+        Named && !Leaf->CaughtBy)
+      Add(Leaf->In, Named);
+  }
+  if (Sites.empty())
+    return std::nullopt;
+  return Sites;
 }
 
 std::vector<FixItHint>
@@ -602,41 +655,48 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   if (Producer.Role == Actor::Kind::Caller)
     Question.NotBefore = Model.firstSpawnLoc();
   const AccessPath &InProducer = ProducerUse->Op->Queue;
-  std::vector<RoleExit> Exits;
+  // The ways out that strand the consumers, as \p RoleOf answers the
+  // producer question for each function that decides.
   bool EverCloses = false;
-  for (unsigned Finisher : Finishers) {
-    const Actor &Who = Actors[Finisher];
-    const QueueUse *Named = useBy(Uses, Finisher);
-    ProducerRole Role =
-        Roles.producer(Who.Function, Named->Op->Queue, Question);
-    EverCloses |= Role.EverCloses;
-    Exits.insert(Exits.end(), Role.Exits.begin(), Role.Exits.end());
-    bool ThrowsCount = (Who.Role == Actor::Kind::Spawned &&
-                        Who.Spawn->Exceptions == EscapingException::EndsTask) ||
-                       Who.Role != Actor::Kind::Spawned;
-    if (ThrowsCount)
-      Exits.insert(Exits.end(), Role.ThrowExits.begin(), Role.ThrowExits.end());
-  }
-  // A member producer that throws leaves the object to its destructor: the
-  // consumers are stranded unless the destructor closes (or sends the
-  // markers) on some path of its own.
-  if (ProducesForCallers && !is_contained(Finishers, ProducerIndex)) {
-    const CXXDestructorDecl *Destructor = nullptr;
-    if (const auto *Method = dyn_cast<CXXMethodDecl>(Producer.Function))
-      if (const CXXRecordDecl *Class = Method->getParent();
-          Class->hasDefinition())
-        Destructor = Class->getDestructor();
-    bool DestructorWakes = false;
-    for (const QueueUse &Use : Uses)
-      if (Destructor && Actors[Use.Actor].Function->getCanonicalDecl() ==
-                            Destructor->getCanonicalDecl())
-        DestructorWakes |= Wakes(Use);
-    if (!DestructorWakes) {
+  auto StrandingExits = [&](auto RoleOf) {
+    std::vector<RoleExit> Exits;
+    for (unsigned Finisher : Finishers) {
+      const Actor &Who = Actors[Finisher];
       ProducerRole Role =
-          Roles.producer(Producer.Function, InProducer, Question);
-      Exits.insert(Exits.end(), Role.ThrowExits.begin(), Role.ThrowExits.end());
+          RoleOf(Who.Function, useBy(Uses, Finisher)->Op->Queue);
+      EverCloses |= Role.EverCloses;
+      llvm::append_range(Exits, Role.Exits);
+      bool ThrowsCount =
+          (Who.Role == Actor::Kind::Spawned &&
+           Who.Spawn->Exceptions == EscapingException::EndsTask) ||
+          Who.Role != Actor::Kind::Spawned;
+      if (ThrowsCount)
+        llvm::append_range(Exits, Role.ThrowExits);
     }
-  }
+    // A member producer that throws leaves the object to its destructor:
+    // the consumers are stranded unless the destructor closes (or sends the
+    // markers) on some path of its own.
+    if (ProducesForCallers && !is_contained(Finishers, ProducerIndex)) {
+      const CXXDestructorDecl *Destructor = nullptr;
+      if (const auto *Method = dyn_cast<CXXMethodDecl>(Producer.Function))
+        if (const CXXRecordDecl *Class = Method->getParent();
+            Class->hasDefinition())
+          Destructor = Class->getDestructor();
+      bool DestructorWakes = false;
+      for (const QueueUse &Use : Uses)
+        if (Destructor && Actors[Use.Actor].Function->getCanonicalDecl() ==
+                              Destructor->getCanonicalDecl())
+          DestructorWakes |= Wakes(Use);
+      if (!DestructorWakes)
+        llvm::append_range(Exits,
+                           RoleOf(Producer.Function, InProducer).ThrowExits);
+    }
+    return Exits;
+  };
+  std::vector<RoleExit> Exits =
+      StrandingExits([&](const FunctionDecl *F, const AccessPath &InF) {
+        return Roles.producer(F, InF, Question);
+      });
   if (Exits.empty())
     return;
 
@@ -768,7 +828,29 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
     F.Fixes = planDestructorMarkers(Producer, Queue, Markers, Consumers);
     DestructorMarkers = !F.Fixes.empty();
   }
+  // A close that carries the reason: each producing function an exception
+  // leaves closes the queue with it and rethrows, so the consumers' pop
+  // throws the error; certain when that leaves no way out stranding them,
+  // and the consumers' threads keep what their pop throws.
   StringRef Close = Api->reliableCloseFor(QueueSide::Consumers);
+  std::vector<const FunctionDecl *> ClosingOnUnwind;
+  if (F.Fixes.empty() && !Close.empty() &&
+      all_of(Consumers,
+             [&](const Consumer &C) { return keepsWhatPopThrows(C, S); }))
+    if (std::optional<std::vector<UnwindCloseSite>> Sites =
+            unwindCloseSites(Exits)) {
+      for (const UnwindCloseSite &Site : *Sites)
+        ClosingOnUnwind.push_back(Site.Function);
+      std::vector<RoleExit> Left =
+          StrandingExits([&](const FunctionDecl *Fn, const AccessPath &InF) {
+            return Roles.producerIfUnwindingCloses(Fn, InF, Question,
+                                                   ClosingOnUnwind);
+          });
+      if (Left.empty())
+        F.Fixes = planUnwindCloses(*Sites, Close, Ctx);
+      if (F.Fixes.empty())
+        ClosingOnUnwind.clear();
+    }
   const CallExpr *PushCall = ProducerUse->Op->Via.empty()
                                  ? ProducerUse->Op->Op.Call
                                  : ProducerUse->Op->Via.front();
@@ -789,6 +871,18 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
                    "methods that store it wake the consumers (in the queue's "
                    "class: each of its users' pops then throws once an "
                    "error is stored)";
+  } else if (!ClosingOnUnwind.empty()) {
+    Fix.Kind = NoteKind::Fix;
+    Fix.Loc = F.Fixes.front().RemoveRange.getBegin();
+    std::string Where;
+    for (const FunctionDecl *Fn : ClosingOnUnwind)
+      Where += (Where.empty() ? "'" : ", '") + Fn->getNameAsString() + "'";
+    Fix.FixTitle = "call '" + Close.str() + "' on '" + Name +
+                   "' with the exception that leaves " + Where +
+                   ", and rethrow it: the consumers' '" +
+                   First.Role->Pop.MethodName.str() +
+                   "' then throws it instead of waiting for the end of the "
+                   "stream";
   } else if (MarkerGuard) {
     Fix.Kind = NoteKind::Fix;
     Fix.Loc = F.Fixes.front().RemoveRange.getBegin();

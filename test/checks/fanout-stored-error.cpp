@@ -253,3 +253,50 @@ void followReleased(int count) {
     apply(*update);
   receiver.join();
 }
+
+// Declined: the pop sits in no try block, so a pop that rethrew the error
+// would end the process; the class is left alone, and a note says what to
+// write.
+void followUnguarded(int count) {
+  UpdateQueue updates;
+  std::thread receiver([&] { relay(updates, count); });
+  while (std::optional<int> update = updates.pop())
+    // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: consumers can block forever in 'pop' on queue 'updates' (UpdateQueue): the producer can finish without closing it [fanout-stranded-consumer]
+    // CHECK-MESSAGES: :[[@LINE-3]]:30: note: no automatic fix is certain here; call 'q.release()' on every way out of the producer (an RAII guard covers exceptions too)
+    apply(*update);
+  receiver.join();
+}
+
+// Declined: one way out (the early return) neither releases nor stores the
+// error; waking on the stored error would not wake the consumers there.
+void relayPartly(UpdateQueue &q, int count) {
+  try {
+    for (int i = 0; i < count; ++i) {
+      int update = receive(i);
+      if (update == 0)
+        return;
+      if (update < 0)
+        throw std::runtime_error("stream broke");
+      q.push(update);
+    }
+    q.release();
+  } catch (...) {
+    q.fail(std::current_exception());
+  }
+}
+
+void followPartly(int count) {
+  UpdateQueue updates;
+  std::thread receiver([&] { relayPartly(updates, count); });
+  try {
+    while (std::optional<int> update = updates.pop())
+      // CHECK-MESSAGES: :[[@LINE-1]]:48: warning: consumers can block forever in 'pop' on queue 'updates' (UpdateQueue): the producer can finish without closing it [fanout-stranded-consumer]
+      // CHECK-MESSAGES: :[[@LINE-17]]:9: note: producer returns here without closing 'updates'
+      // CHECK-MESSAGES: :[[@LINE-11]]:7: note: the producer leaves its error in 'updates' here ('fail'), but 'pop' does not wake on it
+      // CHECK-MESSAGES: :[[@LINE-6]]:30: note: no automatic fix is certain here; call 'q.release()' on every way out of the producer (an RAII guard covers exceptions too)
+      apply(*update);
+  } catch (const std::exception &e) {
+    report(e);
+  }
+  receiver.join();
+}

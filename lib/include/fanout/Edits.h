@@ -96,6 +96,14 @@ std::string closeCallText(const clang::Expr *Object, bool Arrow,
 /// std::exception_ptr (seastar's and ScyllaDB's `abort(std::exception_ptr)`).
 bool closeTakesException(const clang::Expr *Object, llvm::StringRef Close);
 
+/// The edit that wraps the statements of the block \p Body (a function's
+/// or a lambda's) in `try { ... } catch (...) { OnException throw; }`, so
+/// that every exception leaving it runs \p OnException first and still
+/// leaves; none for an empty block or one in a macro.
+std::optional<clang::FixItHint>
+wrapInRethrowingHandler(const clang::Stmt *Body, llvm::StringRef OnException,
+                        const clang::ASTContext &Ctx);
+
 /// Appends to \p Out an edit that includes the standard header \p Header
 /// (`atomic`) in the file of \p Near, after the last `#include` before it,
 /// unless the file already includes it.

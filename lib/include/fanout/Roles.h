@@ -27,6 +27,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include <memory>
 #include <vector>
 
@@ -150,6 +151,13 @@ public:
   ProducerRole producerIfStoredErrorsWoke(const clang::FunctionDecl *F,
                                           const AccessPath &Queue,
                                           const ProducerQuestion &Question);
+  /// The producer question as if each function of \p Aborting closed the
+  /// queue on every exception that leaves it (its body wrapped in a handler
+  /// that closes and rethrows): the ways out that would still strand.
+  ProducerRole producerIfUnwindingCloses(
+      const clang::FunctionDecl *F, const AccessPath &Queue,
+      const ProducerQuestion &Question,
+      llvm::ArrayRef<const clang::FunctionDecl *> Aborting);
 
   /// Whether every path through \p F closes \p Queue for \p Side (or, for
   /// consumers that stop on \p Markers, sends them).
@@ -209,8 +217,17 @@ private:
   bool RangeSentinelsAreData = false;
   /// Set while producerIfStoredErrorsWoke asks; part of the memos' keys.
   bool StoredErrorsWake = false;
+  /// Set while producerIfUnwindingCloses asks: the functions supposed to
+  /// close on the exceptions that leave them. Also part of the keys, and
+  /// the memos it fills are dropped when it returns.
+  llvm::SmallPtrSet<const clang::FunctionDecl *, 4> ClosesOnUnwind;
+  static constexpr int HypothesisKey = 4;
   int sideKey(QueueSide Side) const {
-    return int(Side) + (StoredErrorsWake ? 2 : 0);
+    return int(Side) + (StoredErrorsWake ? 2 : 0) +
+           (ClosesOnUnwind.empty() ? 0 : HypothesisKey);
+  }
+  bool closesOnUnwind(const clang::FunctionDecl *F) const {
+    return ClosesOnUnwind.contains(F->getCanonicalDecl());
   }
   llvm::DenseMap<std::tuple<Key, int, const MarkerSpec *>, bool> AllPathCloses;
   llvm::DenseMap<Key, std::optional<unsigned>> PushCounts;

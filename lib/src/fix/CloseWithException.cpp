@@ -38,48 +38,6 @@ bool leavesByException(const RoleExit &Exit) {
   }
 }
 
-/// \p Text with every line after the first indented two more spaces.
-std::string indentedMore(StringRef Text) {
-  std::string Out;
-  for (char C : Text) {
-    Out += C;
-    if (C == '\n')
-      Out += "  ";
-  }
-  return Out;
-}
-
-/// The edit that wraps the statements of \p Lambda's body in a handler that
-/// runs \p Close and rethrows.
-std::optional<FixItHint> wrapBody(const FixContext &Fx,
-                                  const LambdaExpr *Lambda,
-                                  const std::string &Close) {
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(Lambda->getBody());
-  if (!Body || Body->body_empty() || isInMacro(Body->getSourceRange()))
-    return std::nullopt;
-  SourceLocation Begin = Body->body_front()->getBeginLoc();
-  SourceLocation End = afterStatement(Body->body_back(), Fx.Ctx);
-  if (Begin.isMacroID() || End.isInvalid() || End.isMacroID())
-    return std::nullopt;
-  StringRef Text = Lexer::getSourceText(
-      CharSourceRange::getCharRange(Begin, End), Fx.SM, Fx.LangOpts);
-  if (Text.empty())
-    return std::nullopt;
-  bool OneLine = Fx.SM.getSpellingLineNumber(Begin) ==
-                 Fx.SM.getSpellingLineNumber(Body->getLBracLoc());
-  std::string Code;
-  if (OneLine) {
-    Code = "try { " + Text.str() + " } catch (...) { " + Close + " throw; }";
-  } else {
-    std::string In = indentationOf(Begin, Fx.SM);
-    Code = "try {\n" + In + "  " + indentedMore(Text) + "\n" + In +
-           "} catch (...) {\n" + In + "  " + Close + "\n" + In + "  throw;\n" +
-           In + "}";
-  }
-  return FixItHint::CreateReplacement(CharSourceRange::getCharRange(Begin, End),
-                                      Code);
-}
-
 } // namespace
 
 std::optional<StrategyPlan> planCloseWithException(const FixContext &Fx) {
@@ -106,7 +64,8 @@ std::optional<StrategyPlan> planCloseWithException(const FixContext &Fx) {
                       Fx.Ctx, "std::current_exception()");
     if (Call.empty())
       return std::nullopt;
-    std::optional<FixItHint> Wrap = wrapBody(Fx, Lambda, Call + ";");
+    std::optional<FixItHint> Wrap =
+        wrapInRethrowingHandler(Lambda->getBody(), Call + ";", Fx.Ctx);
     if (!Wrap)
       return std::nullopt;
     Plan.Edits.push_back(std::move(*Wrap));

@@ -353,3 +353,41 @@ private:
   std::size_t slots_;
   bool stopped_ = false;
 };
+
+// End of stream is an empty optional; fail() hands both sides the reason:
+// every later put() and take() throws it (seastar's queue::abort).
+#include <exception>
+template <typename T> class Stream {
+public:
+  explicit Stream(std::size_t depth) : depth_(depth) {}
+  void put(std::optional<T> v) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return error_ || items_.size() < depth_; });
+    if (error_)
+      std::rethrow_exception(error_);
+    items_.push_back(std::move(v));
+    changed_.notify_all();
+  }
+  std::optional<T> take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return error_ || !items_.empty(); });
+    if (error_)
+      std::rethrow_exception(error_);
+    std::optional<T> v = std::move(items_.front());
+    items_.pop_front();
+    changed_.notify_all();
+    return v;
+  }
+  void fail(std::exception_ptr why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    error_ = why;
+    changed_.notify_all();
+  }
+
+private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::optional<T>> items_;
+  std::size_t depth_;
+  std::exception_ptr error_;
+};
