@@ -184,10 +184,19 @@ static bool isEmptyValue(const Expr *Value) {
     return true;
   if (const auto *List = dyn_cast<InitListExpr>(Value))
     return List->getNumInits() == 0;
+  // `""`: a string made from it is empty (`q.put("")`).
+  if (const auto *Literal = dyn_cast<clang::StringLiteral>(Value))
+    return Literal->getLength() == 0;
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Value)) {
     if (Construct->getNumArgs() == 0 ||
         isa<CXXDefaultArgExpr>(Construct->getArg(0)))
       return true;
+    // Defaulted arguments after the first (an allocator) change nothing.
+    unsigned Given = Construct->getNumArgs();
+    while (Given > 1 && isa<CXXDefaultArgExpr>(Construct->getArg(Given - 1)))
+      --Given;
+    if (Given == 1 && Construct->getNumArgs() > 1)
+      return isEmptyValue(Construct->getArg(0));
     if (Construct->getNumArgs() == 1)
       if (const CXXRecordDecl *Arg =
               Construct->getArg(0)->getType()->getAsCXXRecordDecl())

@@ -504,6 +504,9 @@ struct SpawnModel::Reader {
     // taken from a field holding tasks.
     SmallPtrSet<const FieldDecl *, 4> TaskFields;
     SmallVector<const FunctionDecl *, 4> Workers;
+    // A worker (or a member it calls) that catches around the task keeps
+    // running after a throw: the task ends, and its exception with it.
+    bool CatchesTasks = false;
     for (const Decl *D : Record->decls()) {
       const CXXMethodDecl *Method = asMethod(D);
       if (!Method)
@@ -535,8 +538,15 @@ struct SpawnModel::Reader {
             TaskFields.insert(Field);
             Found = true;
           }
-        if (RunsTasks && Found)
+        if (RunsTasks && Found) {
           Workers.push_back(Body);
+          for (const Stmt *Part : Code) {
+            CatchesTasks |= isa<CXXTryStmt>(Part);
+            forEachDescendant(Part, [&](const Stmt *S) {
+              CatchesTasks |= isa<CXXTryStmt>(S);
+            });
+          }
+        }
       }
     }
     if (Workers.empty() || TaskFields.empty())
@@ -590,12 +600,8 @@ struct SpawnModel::Reader {
     }
     if (Info->Submits.empty())
       return nullptr;
-    // A worker that catches around the task keeps running after a throw.
-    for (const FunctionDecl *Worker : Workers)
-      forEachDescendant(Worker->getBody(), [&](const Stmt *S) {
-        if (isa<CXXTryStmt>(S))
-          Info->Exceptions = EscapingException::EndsTask;
-      });
+    if (CatchesTasks)
+      Info->Exceptions = EscapingException::EndsTask;
     // Waits: the destructor and members that join the workers or wait for
     // the tasks to be done.
     for (const Decl *D : Record->decls()) {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -103,4 +104,32 @@ void runJobs(int count) {
     jobs.load(Job{i});
   jobs.load(Job{kLastJob});
   worker.join();
+}
+
+// Negative: an empty string is the end marker, written as `""`; the
+// producer sends one per consumer after its lines, on its only way out, and
+// waits for the consumers as their pool goes out of scope.
+void use(const std::string &line);
+
+void printLines(SemaphoreRing<std::string, 8> &ring) {
+  for (;;) {
+    std::string line = ring.take();
+    if (line.empty())
+      return;
+    use(line);
+  }
+}
+
+long emptyStringMarkers(int lines) {
+  SemaphoreRing<std::string, 8> ring;
+  {
+    std::vector<std::jthread> printers;
+    for (int p = 0; p < 2; ++p)
+      printers.emplace_back([&ring] { printLines(ring); });
+    for (int i = 0; i < lines; ++i)
+      ring.put(std::to_string(i));
+    for (int p = 0; p < 2; ++p)
+      ring.put("");
+  }
+  return lines;
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <semaphore>
 #include <thread>
+#include <vector>
 
 // A ring guarded by counting semaphores, with no close: put() sleeps on a
 // free slot, try_put() gives up at once.
@@ -210,3 +211,116 @@ void sharedStopSource(int n) {
 // CHECK-FIXES-NEXT: {{^}}  std::thread consumer([&] {{[{]}}{{$}}
 // CHECK-FIXES: {{^}}        cancel.request_stop();{{$}}
 // CHECK-FIXES: {{^}}      while (!ring.try_put(i) && !cancel.stop_requested()){{$}}
+
+// Function objects as consumers: the spawning function cannot name their
+// exits, so each thread is started on a lambda that runs the object and
+// counts it out however it leaves.
+struct SlotChecker {
+  SlotRing<int, 8> &ring;
+  void operator()() {
+    for (;;)
+      if (!process(ring.take()))
+        return;
+  }
+};
+
+void functorConsumers(int n) {
+  SlotRing<int, 8> ring;
+  std::vector<std::thread> checkers;
+  for (int i = 0; i < 3; ++i)
+    checkers.emplace_back(SlotChecker{ring});
+  for (int i = 0; i < n; ++i)
+    ring.put(i);
+  for (std::thread &t : checkers)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-4]]:10: warning: producer can block forever in 'put' on bounded queue 'ring' (SlotRing<int, 8>): every consumer can exit without closing it, and nothing else wakes the producer [fanout-stranded-producer]
+// CHECK-MESSAGES: :[[@LINE-10]]:25: note: fix: 'ring' cannot be closed reliably; count the consumers (3) down in 'ringReaders' as each leaves, and push with 'try_put' until there is room or every consumer has left
+// CHECK-FIXES: {{^}}  std::atomic<int> ringReaders{3};{{$}}
+// CHECK-FIXES: {{^}}    checkers.emplace_back([&, body = SlotChecker{ring}]() mutable { struct LeaveCount { std::atomic<int> &left; ~LeaveCount() { --left; } } leaveCount{ringReaders}; body(); });{{$}}
+// CHECK-FIXES: {{^}}    while (!ring.try_put(i) && ringReaders > 0){{$}}
+
+// A named function object: the lambda holds its own copy, as the thread
+// would.
+void namedFunctorConsumer(int n) {
+  SlotRing<int, 8> ring;
+  SlotChecker check{ring};
+  std::thread checker(check);
+  for (int i = 0; i < n; ++i)
+    ring.put(i);
+  checker.join();
+}
+// CHECK-MESSAGES: :[[@LINE-3]]:10: warning: producer can block forever in 'put' {{.*}}
+// CHECK-FIXES: {{^}}  std::thread checker([&, body = check]() mutable { struct LeaveCount { std::atomic<int> &left; ~LeaveCount() { --left; } } leaveCount{ringReaders}; body(); });{{$}}
+
+// Declined: the object's operator() takes the spawn's next argument.
+struct LimitedChecker {
+  SlotRing<int, 8> &ring;
+  void operator()(int limit) {
+    for (int seen = 0;; ++seen)
+      if (seen == limit || !process(ring.take()))
+        return;
+  }
+};
+
+void functorWithArgument(int n) {
+  SlotRing<int, 8> ring;
+  std::thread checker(LimitedChecker{ring}, 100);
+  for (int i = 0; i < n; ++i)
+    ring.put(i);
+  checker.join();
+}
+// CHECK-MESSAGES: :[[@LINE-3]]:10: warning: producer can block forever in 'put' {{.*}}
+// CHECK-MESSAGES: :[[@LINE-4]]:10: note: no automatic fix: {{.*}}
+
+// The number of consumers is a member that only the constructor sets: it
+// reads the same where the count is declared and where the loop spawns.
+class Loader {
+public:
+  explicit Loader(int checkers) : checkers_(checkers) {}
+  void load(int n) {
+    SlotRing<int, 8> ring;
+    std::vector<std::thread> pool;
+    for (int i = 0; i < checkers_; ++i)
+      pool.emplace_back([&] {
+        for (;;)
+          if (!process(ring.take()))
+            return;
+      });
+    for (int i = 0; i < n; ++i)
+      ring.put(i);
+    for (std::thread &t : pool)
+      t.join();
+  }
+
+private:
+  int checkers_;
+};
+// CHECK-MESSAGES: :[[@LINE-8]]:12: warning: producer can block forever in 'put' {{.*}}
+// CHECK-MESSAGES: :[[@LINE-18]]:27: note: fix: 'ring' cannot be closed reliably; count the consumers (checkers_) down in 'ringReaders' as each leaves, and push with 'try_put' until there is room or every consumer has left
+// CHECK-FIXES: {{^}}    std::atomic<int> ringReaders{checkers_};{{$}}
+
+// Declined: a member function other than a constructor changes the count.
+class ResizableLoader {
+public:
+  void resize(int checkers) { checkers_ = checkers; }
+  void load(int n) {
+    SlotRing<int, 8> ring;
+    std::vector<std::thread> pool;
+    for (int i = 0; i < checkers_; ++i)
+      pool.emplace_back([&] {
+        for (;;)
+          if (!process(ring.take()))
+            return;
+      });
+    for (int i = 0; i < n; ++i)
+      ring.put(i);
+    for (std::thread &t : pool)
+      t.join();
+  }
+
+private:
+  int checkers_ = 2;
+};
+// CHECK-MESSAGES: :[[@LINE-8]]:12: warning: producer can block forever in 'put' {{.*}}
+// CHECK-MESSAGES: :[[@LINE-9]]:12: note: no automatic fix: {{.*}}

@@ -491,6 +491,115 @@ void spawner(int n, unsigned readers) {
              "~LeaveCount() { --left; } } leaveCount{qReaders}; "));
 }
 
+TEST(StopSignalTest, RunsAFunctionObjectConsumerInACountingLambda) {
+  // The spawning function cannot name the exits of the object's
+  // operator(): the thread runs a lambda holding a copy of the object that
+  // counts the reader out however it leaves.
+  OneCase C(std::string(Ring) + R"cpp(
+struct Reader {
+  Ring<int> &q;
+  void operator()() {
+    for (;;)
+      if (!process(q.pop()))
+        return;
+  }
+};
+void spawner(int n) {
+  Ring<int> q(8);
+  std::thread reader(Reader{q});
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  reader.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  std::vector<std::string> Shown = C.show(Plan->Edits);
+  EXPECT_TRUE(
+      llvm::is_contained(Shown, "43:18 \n  std::atomic<int> qReaders{1};"));
+  EXPECT_TRUE(llvm::is_contained(
+      Shown, "44:22-44:30 [&, body = Reader{q}]() mutable { struct LeaveCount "
+             "{ std::atomic<int> &left; ~LeaveCount() { --left; } } "
+             "leaveCount{qReaders}; body(); }"));
+}
+
+TEST(StopSignalTest, DeclinesAFunctionObjectGivenArguments) {
+  // The object's operator() takes what the spawn passes after it.
+  OneCase C(std::string(Ring) + R"cpp(
+struct Reader {
+  Ring<int> &q;
+  void operator()(int limit) {
+    for (int seen = 0;; ++seen)
+      if (seen == limit || !process(q.pop()))
+        return;
+  }
+};
+void spawner(int n) {
+  Ring<int> q(8);
+  std::thread reader(Reader{q}, 10);
+  for (int i = 0; i < n; ++i)
+    q.push(i);
+  reader.join();
+}
+)cpp");
+  ASSERT_TRUE(C.context());
+  EXPECT_FALSE(planStopSignal(*C.context()));
+}
+
+TEST(StopSignalTest, CountsWithAMemberOnlyTheConstructorSets) {
+  OneCase C(std::string(Ring) + R"cpp(
+struct Loader {
+  explicit Loader(int readers) : readers_(readers) {}
+  void spawner(int n) {
+    Ring<int> q(8);
+    std::vector<std::thread> pool;
+    for (int r = 0; r < readers_; ++r)
+      pool.emplace_back([&] {
+        for (;;)
+          if (!process(q.pop()))
+            return;
+      });
+    for (int i = 0; i < n; ++i)
+      q.push(i);
+    for (auto &t : pool)
+      t.join();
+  }
+  int readers_;
+};
+)cpp");
+  ASSERT_TRUE(C.context());
+  std::optional<StrategyPlan> Plan = planStopSignal(*C.context());
+  ASSERT_TRUE(Plan);
+  EXPECT_TRUE(llvm::is_contained(
+      C.show(Plan->Edits), "37:20 \n    std::atomic<int> qReaders{readers_};"));
+}
+
+TEST(StopSignalTest, DeclinesToCountWithAMemberASetterWrites) {
+  OneCase C(std::string(Ring) + R"cpp(
+struct Loader {
+  void resize(int readers) { readers_ = readers; }
+  void spawner(int n) {
+    Ring<int> q(8);
+    std::vector<std::thread> pool;
+    for (int r = 0; r < readers_; ++r)
+      pool.emplace_back([&] {
+        for (;;)
+          if (!process(q.pop()))
+            return;
+      });
+    for (int i = 0; i < n; ++i)
+      q.push(i);
+    for (auto &t : pool)
+      t.join();
+  }
+  int readers_ = 2;
+};
+)cpp");
+  ASSERT_TRUE(C.context());
+  EXPECT_FALSE(planStopSignal(*C.context()));
+}
+
 TEST(StopSignalTest, DeclinesToCountConsumersSpawnedInABranch) {
   // How many readers there are is not certain.
   OneCase C(std::string(Ring) + R"cpp(

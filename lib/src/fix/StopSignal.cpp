@@ -17,6 +17,7 @@
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <functional>
 
 using namespace clang;
 using namespace llvm;
@@ -30,10 +31,19 @@ struct SignalHome {
   std::string DeclIndent;
 };
 
-/// The lambdas that run the consumers, and the producer's (null when the
-/// spawner itself produces).
+/// A consumer thread started on a function object (`Checker{ring, n}`)
+/// rather than a lambda of the spawning function: the fix starts the thread
+/// on a lambda that runs it.
+struct WrappedBody {
+  const Expr *Callable = nullptr;
+};
+
+/// The lambdas that run the consumers (and the callables that do, to be
+/// wrapped in one), and the producer's lambda (null when the spawner itself
+/// produces).
 struct ThreadBodies {
   std::vector<const LambdaExpr *> Consumers;
+  std::vector<WrappedBody> Wrapped;
   const LambdaExpr *Producer = nullptr;
 };
 
@@ -126,16 +136,51 @@ std::optional<SignalHome> signalHome(const FixContext &Fx,
   return Home;
 }
 
+/// The function object a consumer's thread is started on, when it is its
+/// spawn's last argument (nothing follows for it to take) and its
+/// operator() is \p Body.
+std::optional<WrappedBody> wrappableBody(const SpawnSite *Spawn,
+                                         const FunctionDecl *Body) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(Body);
+  if (!Spawn || Spawn->Pool || Spawn->ThreadClass || !Method ||
+      Method->getOverloadedOperator() != OO_Call ||
+      Method->getParent()->isLambda())
+    return std::nullopt;
+  ArrayRef<const Expr *> Args;
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(Spawn->Expr))
+    Args = ArrayRef(Construct->getArgs(), Construct->getNumArgs());
+  else if (const auto *Call = dyn_cast<CallExpr>(Spawn->Expr))
+    Args = ArrayRef(Call->getArgs(), Call->getNumArgs());
+  if (Args.empty() || isInMacro(Args.back()->getSourceRange()))
+    return std::nullopt;
+  const Expr *Callable = Args.back();
+  const CXXRecordDecl *Type =
+      Callable->IgnoreImplicit()->getType()->getAsCXXRecordDecl();
+  if (!Type ||
+      Type->getCanonicalDecl() != Method->getParent()->getCanonicalDecl())
+    return std::nullopt;
+  return WrappedBody{Callable};
+}
+
 /// Every thread body involved, when each is a lambda written after
-/// \p DeclareAt (so it can name the signal).
+/// \p DeclareAt (so it can name the signal), or a consumer's function
+/// object that a lambda written there can run.
 std::optional<ThreadBodies> threadBodies(const FixContext &Fx,
                                          SourceLocation DeclareAt) {
   const StrandedProducerCase &Case = Fx.Case;
   ThreadBodies Bodies;
   for (const ConsumerCase &Consumer : Case.Consumers) {
     const LambdaExpr *Lambda = Fx.lambdaRunning(Consumer.Who->Function);
-    if (!Lambda ||
-        !Fx.SM.isBeforeInTranslationUnit(DeclareAt, Lambda->getBeginLoc()))
+    if (!Lambda) {
+      std::optional<WrappedBody> Wrapped =
+          wrappableBody(Consumer.Who->Spawn, Consumer.Who->Function);
+      if (!Wrapped || !Fx.SM.isBeforeInTranslationUnit(
+                          DeclareAt, Wrapped->Callable->getBeginLoc()))
+        return std::nullopt;
+      Bodies.Wrapped.push_back(*Wrapped);
+      continue;
+    }
+    if (!Fx.SM.isBeforeInTranslationUnit(DeclareAt, Lambda->getBeginLoc()))
       return std::nullopt;
     Bodies.Consumers.push_back(Lambda);
   }
@@ -373,6 +418,35 @@ bool runsOnce(const Stmt *S, const Stmt *Top, const ParentMap &Parents) {
   return true;
 }
 
+/// Whether only construction sets \p Field: it is const, or no member
+/// function of its class but a constructor writes it (lambdas in them
+/// included).
+bool setOnlyOnConstruction(const FieldDecl *Field) {
+  if (Field->getType().isConstQualified())
+    return true;
+  const auto *Class = dyn_cast<CXXRecordDecl>(Field->getParent());
+  if (!Class || !Class->hasDefinition())
+    return false;
+  bool Writes = false;
+  std::function<void(const Stmt *)> Scan = [&](const Stmt *Node) {
+    if (!Node || Writes)
+      return;
+    const Expr *Target = writtenBy(Node);
+    const auto *Member =
+        Target ? dyn_cast<MemberExpr>(ignoreWrappers(Target)) : nullptr;
+    if (Member && Member->getMemberDecl() == Field)
+      Writes = true;
+    if (const auto *Lambda = dyn_cast<LambdaExpr>(Node))
+      Scan(Lambda->getBody());
+    for (const Stmt *Child : Node->children())
+      Scan(Child);
+  };
+  for (const CXXMethodDecl *Method : Class->methods())
+    if (!isa<CXXConstructorDecl>(Method) && Method->hasBody())
+      Scan(Method->getBody());
+  return !Writes;
+}
+
 /// Whether \p Bound has the same value wherever it is evaluated after
 /// \p From: literals and variables declared before it that the spawning
 /// function never writes.
@@ -380,7 +454,6 @@ bool stableBound(const FixContext &Fx, const Expr *Bound, SourceLocation From) {
   if (Bound->HasSideEffects(Fx.Ctx))
     return false;
   const Stmt *Body = Fx.Case.Spawner->getBody();
-  bool Stable = true;
   auto Written = [&](const VarDecl *Var) {
     bool Found = false;
     forEachDescendant(Body, [&](const Stmt *Node) {
@@ -391,19 +464,25 @@ bool stableBound(const FixContext &Fx, const Expr *Bound, SourceLocation From) {
     });
     return Found;
   };
-  auto Visit = [&](const Stmt *Node) {
-    if (isa<CallExpr, MemberExpr, CXXThisExpr>(Node))
-      Stable = false;
+  std::function<bool(const Stmt *)> Stable = [&](const Stmt *Node) {
+    // A member of the spawning member's object that only construction sets.
+    if (const auto *Member = dyn_cast<MemberExpr>(Node)) {
+      const auto *Field = dyn_cast<FieldDecl>(Member->getMemberDecl());
+      return Field && isa<CXXThisExpr>(Member->getBase()->IgnoreImpCasts()) &&
+             setOnlyOnConstruction(Field);
+    }
+    if (isa<CallExpr, CXXThisExpr, LambdaExpr>(Node))
+      return false;
     if (const auto *Ref = dyn_cast<DeclRefExpr>(Node)) {
       const auto *Var = dyn_cast<VarDecl>(Ref->getDecl());
       if (!Var || !Fx.SM.isBeforeInTranslationUnit(Var->getLocation(), From) ||
           Written(Var))
-        Stable = false;
+        return false;
     }
+    return all_of(Node->children(),
+                  [&](const Stmt *Child) { return !Child || Stable(Child); });
   };
-  Visit(Bound);
-  forEachDescendant(Bound, Visit);
-  return Stable;
+  return Stable(Bound);
 }
 
 /// How many consumer threads there are, as code that means it where the
@@ -508,6 +587,22 @@ countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
       return std::nullopt;
     Out.push_back(std::move(*Insert));
   }
+  // A function object the thread was started on runs in a lambda that
+  // counts it out however it leaves; the lambda holds its own copy, as the
+  // thread would have.
+  for (const WrappedBody &Wrapped : Bodies.Wrapped) {
+    std::string Callable = sourceText(Wrapped.Callable, Fx.Ctx);
+    if (Callable.empty())
+      return std::nullopt;
+    std::string Guard = "struct LeaveCount { " + Atomic +
+                        " &left; ~LeaveCount() { --left; } } leaveCount{" +
+                        Name + "};";
+    std::string Lambda =
+        "[&, body = " + Callable + "]() mutable { " + Guard + " body(); }";
+    Out.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(Wrapped.Callable->getSourceRange()),
+        Lambda));
+  }
   StopSignal Signal;
   Signal.Guarded = true;
   Signal.Raised = Name + " == 0";
@@ -535,7 +630,9 @@ bool severalConsumers(const FixContext &Fx) {
 std::optional<StopSignal>
 chooseSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
              const ThreadBodies &Bodies, std::vector<FixItHint> &Out) {
-  if (severalConsumers(Fx) || consumesInCalls(Fx))
+  // Consumers whose exits the spawning function cannot name are counted out
+  // by the lambdas that run them.
+  if (severalConsumers(Fx) || consumesInCalls(Fx) || !Bodies.Wrapped.empty())
     return countSignal(Fx, Queue, Home, Bodies, Out);
   if (const VarDecl *Source = existingStopSource(Fx, Bodies))
     return stopSourceSignal(Source, Bodies, Out);
