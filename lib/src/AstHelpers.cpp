@@ -455,4 +455,17 @@ const ValueDecl *stopOwnerOf(const Expr *Token) {
   return Ref->getDecl();
 }
 
+const CXXRecordDecl *classOf(const FunctionDecl *F) {
+  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
+  if (!Method)
+    return nullptr;
+  const CXXRecordDecl *Class = Method->getParent();
+  while (Class && Class->isLambda()) {
+    const auto *Outer = dyn_cast_or_null<CXXMethodDecl>(
+        dyn_cast<Decl>(Class->getDeclContext()));
+    Class = Outer ? Outer->getParent() : nullptr;
+  }
+  return Class ? Class->getCanonicalDecl() : nullptr;
+}
+
 } // namespace fanout

@@ -556,8 +556,7 @@ bool RoleAnalysis::wakesAt(const CFGElement &Element, const FunctionDecl *F,
     return false;
   // Supposed: a throw that leaves a function closing on its way out.
   if (const auto *Throw = dyn_cast<CXXThrowExpr>(Statement->getStmt()))
-    return !ClosesOnUnwind.empty() && closesOnUnwind(F) &&
-           !S.caughtWithin(Throw, S.parents(F));
+    return closesOnUnwind(F) && !S.caughtWithin(Throw, S.parents(F));
   const auto *Call = dyn_cast<CallExpr>(Statement->getStmt());
   if (!Call)
     return false;

@@ -11,6 +11,7 @@
 #include "fanout/AstHelpers.h"
 #include "fanout/Edits.h"
 #include "fanout/MarkerFix.h"
+#include "fanout/StopRequestCloseFix.h"
 #include "fanout/StoredErrorFix.h"
 #include "fanout/StrandedProducer.h"
 #include "fanout/UnwindCloseFix.h"
@@ -33,21 +34,6 @@ struct Consumer {
   const Stmt *Site;
   const FunctionDecl *PopHolder;
 };
-
-/// The class whose member \p F is, or whose member encloses the lambda \p F
-/// is the call operator of.
-const CXXRecordDecl *classOf(const FunctionDecl *F) {
-  const auto *Method = dyn_cast_or_null<CXXMethodDecl>(F);
-  if (!Method)
-    return nullptr;
-  const CXXRecordDecl *Class = Method->getParent();
-  while (Class && Class->isLambda()) {
-    const auto *Outer = dyn_cast_or_null<CXXMethodDecl>(
-        dyn_cast<Decl>(Class->getDeclContext()));
-    Class = Outer ? Outer->getParent() : nullptr;
-  }
-  return Class ? Class->getCanonicalDecl() : nullptr;
-}
 
 const VarDecl *variableOf(const Expr *E) {
   E = ignoreWrappers(E);
@@ -192,9 +178,6 @@ private:
                                                ArrayRef<Consumer> Consumers);
   std::optional<std::vector<UnwindCloseSite>>
   unwindCloseSites(ArrayRef<RoleExit> Exits);
-  std::vector<FixItHint> planCloseAfterStopRequest(const Consumer &C,
-                                                   const QueueUse &Named,
-                                                   StringRef Close);
 
   const FanOut &Model;
   RoleAnalysis &Roles;
@@ -342,123 +325,21 @@ bool keepsWhatPopThrows(const Consumer &C, Summaries &S) {
           catchesAround(C.Role->Pop.Call, S.parents(C.PopHolder)));
 }
 
-/// The statement of \p F's body that holds \p Node, and the block it is in.
-std::pair<const Stmt *, const CompoundStmt *>
-statementInBlock(const Stmt *Node, const ParentMap &Parents) {
-  for (const Stmt *Up = Parents.getParent(Node); Up;
-       Node = Up, Up = Parents.getParent(Up))
-    if (const auto *Block = dyn_cast<CompoundStmt>(Up))
-      return {Node, Block};
-  return {nullptr, nullptr};
-}
-
-/// The statement right after \p Statement in \p Block, or null.
-const Stmt *nextInBlock(const Stmt *Statement, const CompoundStmt *Block) {
-  for (auto It = Block->body_begin(); It != Block->body_end(); ++It)
-    if (*It == Statement)
-      return std::next(It) == Block->body_end() ? nullptr : *std::next(It);
-  return nullptr;
-}
-
-/// Whether \p Test reads \p Token (`stoken.stop_requested()`).
-bool readsToken(const Expr *Test, const ParmVarDecl *Token) {
-  bool Reads = false;
-  forEachDescendant(Test, [&](const Stmt *Node) {
-    if (const auto *Ref = dyn_cast<DeclRefExpr>(Node))
-      Reads |= Ref->getDecl() == Token;
-  });
-  return Reads;
-}
-
-/// The calls `X.join()` and `X.request_stop()` on one thread handle in
-/// \p Body, the request first in the same block; null where there is none.
-const CXXMemberCallExpr *joinAfterStopRequest(const Stmt *Body,
-                                              const ParentMap &Parents,
-                                              const ASTContext &Ctx) {
-  std::vector<const CXXMemberCallExpr *> Joins, Requests;
-  forEachDescendant(Body, [&](const Stmt *Node) {
-    if (const auto *Call = dyn_cast<CXXMemberCallExpr>(Node)) {
-      if (calleeName(Call) == "join")
-        Joins.push_back(Call);
-      else if (calleeName(Call) == "request_stop")
-        Requests.push_back(Call);
-    }
-  });
-  for (const CXXMemberCallExpr *Join : Joins)
-    for (const CXXMemberCallExpr *Request : Requests) {
-      auto [JoinAt, JoinBlock] = statementInBlock(Join, Parents);
-      auto [RequestAt, RequestBlock] = statementInBlock(Request, Parents);
-      if (!JoinBlock || JoinBlock != RequestBlock ||
-          sourceText(Join->getImplicitObjectArgument(), Ctx) !=
-              sourceText(Request->getImplicitObjectArgument(), Ctx))
-        continue;
-      for (const Stmt *Each : JoinBlock->body()) {
-        if (Each == JoinAt)
-          break;
-        if (Each == RequestAt)
-          return Join;
-      }
-    }
-  return nullptr;
-}
-
-/// A jthread consumer whose loop looks at its stop token right after the
-/// blocking pop, stopped by a member of the queue's class that requests the
-/// stop and then joins it: the pop does not see the request, so the join
-/// hangs. A close between the request and the join wakes the pop, and the
-/// test that follows ends the loop (the item the closed pop did not give is
-/// never used).
-std::vector<FixItHint>
-Analysis::planCloseAfterStopRequest(const Consumer &C, const QueueUse &Named,
-                                    StringRef Close) {
-  const SpawnSite *Spawn = C.Who->Spawn;
-  const FunctionDecl *Body = C.Who->Function;
-  if (!Spawn || Spawn->Kind != "std::jthread" || C.PopHolder != Body ||
-      Body->getNumParams() == 0)
-    return {};
-  const ParmVarDecl *Token = Body->getParamDecl(0);
-  const CXXRecordDecl *TokenType = Token->getType()->getAsCXXRecordDecl();
-  if (!TokenType || TokenType->getName() != "stop_token")
-    return {};
-  // Right after the pop: `if (token.stop_requested()) break;`.
-  auto [PopAt, PopBlock] = statementInBlock(C.Role->Pop.Call, S.parents(Body));
-  // The pop is a statement of its own, or a declaration's initialiser:
-  // nothing reads what it gives before the test.
-  auto IsPop = [&](const Stmt *E) {
-    return isa_and_nonnull<Expr>(E) &&
-           ignoreWrappers(cast<Expr>(E)) == C.Role->Pop.Call;
-  };
-  const auto *Declared = dyn_cast_or_null<DeclStmt>(PopAt);
-  const auto *Var = Declared && Declared->isSingleDecl()
-                        ? dyn_cast<VarDecl>(Declared->getSingleDecl())
-                        : nullptr;
-  if (!PopAt || !(IsPop(PopAt) || (Var && IsPop(Var->getInit()))))
-    return {};
-  const auto *Test = dyn_cast_or_null<IfStmt>(nextInBlock(PopAt, PopBlock));
-  if (!Test || Test->getElse() || !isStopFlagTest(Test->getCond()) ||
-      !readsToken(Test->getCond(), Token) ||
-      !isa<BreakStmt, ReturnStmt>(Test->getThen()))
-    return {};
-  // The member that stops the thread: requests the stop, then joins.
-  const WaitSite *Wait = Model.waitOn(Spawn);
-  const auto *Stop =
-      Wait ? dyn_cast_or_null<CXXMemberCallExpr>(Wait->Expr) : nullptr;
-  const CXXMethodDecl *Method = Stop ? Stop->getMethodDecl() : nullptr;
-  const FunctionDecl *Def = Method ? Method->getDefinition() : nullptr;
-  const FunctionDecl *Holder = Named.Op->Holder;
-  if (!Def || !Def->getBody() || !Holder || !classOf(Holder) ||
-      classOf(Def) != classOf(Holder))
-    return {};
-  const ParentMap &Parents = S.parents(Def);
-  const CXXMemberCallExpr *Join =
-      joinAfterStopRequest(Def->getBody(), Parents, Ctx);
-  std::string Call = closeCallText(Named.Op->Op.Object, Named.Op->Op.Arrow,
-                                   Named.Op->Op.FreeFunction, Close, Ctx);
-  std::vector<FixItHint> Fixes;
-  if (!Join || Call.empty() ||
-      !insertStatementBefore(Join, Parents, Call + ";", Ctx, Fixes))
-    return {};
-  return Fixes;
+/// Whether every way out in \p Exits is a return or the closing brace of
+/// \p F after the wait \p Wait (a call): the producer leaves only once it
+/// has asked for the consumers to stop.
+bool leavesOnlyAfter(ArrayRef<RoleExit> Exits, const WaitSite &Wait,
+                     const FunctionDecl *F, const ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  return Wait.Expr && all_of(Exits, [&](const RoleExit &Exit) {
+           SourceLocation At = Exit.Kind == ExitKind::FallOff
+                                   ? Exit.At->getEndLoc()
+                                   : Exit.At->getBeginLoc();
+           return (Exit.Kind == ExitKind::Return ||
+                   Exit.Kind == ExitKind::FallOff) &&
+                  Exit.In == F &&
+                  SM.isBeforeInTranslationUnit(Wait.Expr->getEndLoc(), At);
+         });
 }
 
 /// Whether \p F's body names `this`, as a lambda that captures it does.
@@ -888,24 +769,16 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   // One jthread consumer that a stop request ends, stopped in a member that
   // requests the stop and joins, when the producer leaves only after that
   // member's call.
+  StringRef Close = Api->reliableCloseFor(QueueSide::Consumers);
   const CXXMethodDecl *StopMember = nullptr;
   if (const WaitSite *Wait = Consumers.size() == 1
                                  ? Model.waitOn(Consumers[0].Who->Spawn)
                                  : nullptr;
-      F.Fixes.empty() && Wait && Wait->Expr &&
-      !Api->reliableCloseFor(QueueSide::Consumers).empty() &&
-      all_of(Exits, [&](const RoleExit &Exit) {
-        return (Exit.Kind == ExitKind::Return ||
-                Exit.Kind == ExitKind::FallOff) &&
-               Exit.In == Producer.Function &&
-               Ctx.getSourceManager().isBeforeInTranslationUnit(
-                   Wait->Expr->getEndLoc(), Exit.Kind == ExitKind::FallOff
-                                                ? Exit.At->getEndLoc()
-                                                : Exit.At->getBeginLoc());
-      })) {
-    F.Fixes =
-        planCloseAfterStopRequest(Consumers[0], *ProducerUse,
-                                  Api->reliableCloseFor(QueueSide::Consumers));
+      F.Fixes.empty() && !Close.empty() && Wait &&
+      leavesOnlyAfter(Exits, *Wait, Producer.Function, Ctx)) {
+    F.Fixes = planCloseAfterStopRequest(*Consumers[0].Who->Spawn,
+                                        Consumers[0].Role->Pop.Call, *Wait,
+                                        *ProducerUse->Op, Close, S);
     if (!F.Fixes.empty())
       StopMember = cast<CXXMemberCallExpr>(Wait->Expr)->getMethodDecl();
   }
@@ -978,7 +851,6 @@ void Analysis::analyzeQueue(const AccessPath &Queue, ArrayRef<QueueUse> Uses,
   // leaves closes the queue with it and rethrows, so the consumers' pop
   // throws the error; certain when that leaves no way out stranding them,
   // and the consumers' threads keep what their pop throws.
-  StringRef Close = Api->reliableCloseFor(QueueSide::Consumers);
   std::vector<const FunctionDecl *> ClosingOnUnwind;
   if (F.Fixes.empty() && !Close.empty() &&
       all_of(Consumers,

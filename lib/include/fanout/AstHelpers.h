@@ -95,6 +95,10 @@ const clang::Stmt *enclosingLoop(const clang::Stmt *S,
 bool contains(const clang::Stmt *Outer, const clang::Stmt *Inner);
 bool isLoop(const clang::Stmt *S);
 
+/// The class whose member \p F is, or whose member encloses the lambda \p F
+/// is the call operator of; null for a free function.
+const clang::CXXRecordDecl *classOf(const clang::FunctionDecl *F);
+
 /// Whether \p T is std::stop_token (or a reference to one).
 bool isStopToken(clang::QualType T);
 

@@ -568,6 +568,13 @@ countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
   insertIncludeIfMissing("atomic", Home.DeclareAt, Fx.Ctx, Out);
   if (!captureInBodies(Bodies, Name, /*AndProducer=*/true, Out))
     return std::nullopt;
+  // The guard that counts a consumer out, on one line or indented by \p In.
+  auto GuardCode = [&](bool OneLine, StringRef In) {
+    std::string Break = OneLine ? " " : ("\n" + In + "  ").str();
+    return "struct LeaveCount {" + Break + Atomic + " &left;" + Break +
+           "~LeaveCount() { --left; }" + (OneLine ? " " : ("\n" + In).str()) +
+           "} leaveCount{" + Name + "};";
+  };
   for (const LambdaExpr *Lambda : Bodies.Consumers) {
     const auto *Body = dyn_cast<CompoundStmt>(Lambda->getBody());
     if (!Body || Body->body_empty())
@@ -576,13 +583,8 @@ countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
     SourceLocation First = Body->body_front()->getBeginLoc();
     bool OneLine = Fx.SM.getSpellingLineNumber(First) ==
                    Fx.SM.getSpellingLineNumber(Body->getLBracLoc());
-    std::string In = indentationOf(First, Fx.SM);
-    std::string Break = OneLine ? " " : "\n" + In + "  ";
-    std::string Guard = "struct LeaveCount {" + Break + Atomic + " &left;" +
-                        Break + "~LeaveCount() { --left; }" +
-                        (OneLine ? " " : "\n" + In) + "} leaveCount{" + Name +
-                        "};";
-    std::optional<FixItHint> Insert = firstInBlock(Body, Guard, Fx.Ctx);
+    std::optional<FixItHint> Insert = firstInBlock(
+        Body, GuardCode(OneLine, indentationOf(First, Fx.SM)), Fx.Ctx);
     if (!Insert)
       return std::nullopt;
     Out.push_back(std::move(*Insert));
@@ -594,11 +596,8 @@ countSignal(const FixContext &Fx, const VarDecl *Queue, const SignalHome &Home,
     std::string Callable = sourceText(Wrapped.Callable, Fx.Ctx);
     if (Callable.empty())
       return std::nullopt;
-    std::string Guard = "struct LeaveCount { " + Atomic +
-                        " &left; ~LeaveCount() { --left; } } leaveCount{" +
-                        Name + "};";
-    std::string Lambda =
-        "[&, body = " + Callable + "]() mutable { " + Guard + " body(); }";
+    std::string Lambda = "[&, body = " + Callable + "]() mutable { " +
+                         GuardCode(/*OneLine=*/true, "") + " body(); }";
     Out.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getTokenRange(Wrapped.Callable->getSourceRange()),
         Lambda));
